@@ -1,0 +1,148 @@
+"""The build pipeline: load → pages → render → package, one course at a time.
+
+Everything of a course is gathered and validated first; only a course with no errors
+is written, so a broken course never replaces a good package.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import yaml
+
+from builder.course import Course, load_course
+from builder.manifest import scorm12_manifest, scorm2004_manifest
+from builder.package import write_zip
+from builder.pages import build_pages
+from builder.problems import Problem, Problems
+from builder.render import Site, render_site
+
+FORMATS = ("scorm12", "scorm2004", "offline")
+
+
+@dataclass(frozen=True)
+class Package:
+    """One written zip."""
+
+    course: str
+    lang: str
+    format: str
+    path: Path
+    size: int
+
+
+@dataclass
+class CourseResult:
+    """What happened to one course: its problems and the packages written."""
+
+    root: Path
+    course: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
+    failed: bool = False
+
+
+def package_name(course: Course, lang: str, fmt: str) -> str:
+    """`<id>-<version>[-<lang>]-<format>.zip`; the language only when the course has several."""
+    suffix = f"-{lang}" if len(course.languages) > 1 else ""
+    return f"{course.id}-{course.version}{suffix}-{fmt}.zip"
+
+
+def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
+    """The files of one format: the shared site, plus a manifest for SCORM."""
+    files = dict(site.files)
+    if fmt == "scorm12":
+        files["imsmanifest.xml"] = scorm12_manifest(site.course, site.lang, list(site.files))
+    elif fmt == "scorm2004":
+        files["imsmanifest.xml"] = scorm2004_manifest(site.course, site.lang, list(site.files))
+    return files
+
+
+def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
+    """Load, render and validate a course in every language, writing nothing."""
+    course = load_course(root, problems)
+    if course is None or not course.modules:
+        return course, []
+    sites = []
+    for lang in course.languages:
+        pages = build_pages(course, lang, problems)
+        sites.append(render_site(course, lang, pages, problems))
+    return course, sites
+
+
+def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool) -> CourseResult:
+    """Gather a course, then (when it has no errors and `out` is given) write its packages."""
+    problems = Problems()
+    course, sites = gather(root, problems)
+    result = CourseResult(root, course.id if course else root.name, problems.items,
+                          failed=problems.failed(strict) or course is None)
+    if result.failed or out is None:
+        return result
+    for site in sites:
+        for fmt in formats:
+            target = out / package_name(site.course, site.lang, fmt)
+            size = write_zip(target, package_files(site, fmt))
+            result.packages.append(Package(site.course.id, site.lang, fmt, target, size))
+    return result
+
+
+def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool = False,
+          jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None) -> list[CourseResult]:
+    """Build (or, with out=None, only check) several courses, in parallel across cores."""
+    duplicates = _duplicate_ids(roots)
+    results = [CourseResult(root, problems=[p], failed=True) for root, p in duplicates.items()]
+    for result in results:
+        done(result)
+    todo = [root for root in roots if root not in duplicates]
+    for result in _run(todo, out, formats, strict, jobs):
+        done(result)
+        results.append(result)
+    order = {root: i for i, root in enumerate(roots)}
+    return sorted(results, key=lambda r: order[r.root])
+
+
+def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool,
+         jobs: int | None) -> Iterator[CourseResult]:
+    workers = min(jobs or os.cpu_count() or 1, len(roots))
+    if workers <= 1:
+        for root in roots:
+            yield build_course(root, out, formats, strict)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(build_course, root, out, formats, strict) for root in roots]
+        for future in futures:
+            yield future.result()
+
+
+def _duplicate_ids(roots: list[Path]) -> dict[Path, Problem]:
+    """Two course folders with one id would overwrite each other's packages."""
+    first: dict[str, Path] = {}
+    clashes = {}
+    for root in roots:
+        try:
+            data = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+            course_id = data.get("id") if isinstance(data, dict) else None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # reported properly when the course itself is loaded
+        if not isinstance(course_id, str):
+            continue
+        if course_id in first:
+            problems = Problems()
+            problems.error(root / "course.yaml", _id_line(root / "course.yaml"),
+                           f"course id '{course_id}' is already used by {first[course_id]}",
+                           "give every course its own id")
+            clashes[root] = problems.items[0]
+        else:
+            first[course_id] = root
+    return clashes
+
+
+def _id_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("id:"):
+            return number
+    return 1

@@ -1,0 +1,100 @@
+"""The `coursepack` command: new, check and build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from builder import __version__
+from builder.build import FORMATS, build
+from builder.package import check_output
+from builder.problems import UsageProblem
+from builder.report import Reporter
+from builder.scaffold import create_course
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coursepack")
+def main() -> None:
+    """Turn Markdown courses into SCORM 1.2, SCORM 2004 and offline packages."""
+
+
+courses_argument = click.argument("courses", nargs=-1, type=click.Path(path_type=Path))
+source_option = click.option("--source", "-s", default="courses", show_default=True,
+                             type=click.Path(path_type=Path), help="Folder holding one folder per course.")
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@main.command()
+@courses_argument
+@source_option
+@strict_option
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Package formats to write (repeatable). Default: all.")
+@click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
+              help="Folder the packages are written to.")
+@click.option("--jobs", "-j", type=click.IntRange(1), help="Courses built at once. Default: one per core.")
+def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
+                  jobs: int | None) -> None:
+    """Build COURSES (folders, or ids under --source; default: all of them) into zips in --out."""
+    roots = find_courses(courses, source)
+    out = check_output(out, roots)
+    _run(roots, out, formats or FORMATS, strict, jobs)
+
+
+@main.command()
+@courses_argument
+@source_option
+@strict_option
+def check(courses: tuple[Path, ...], source: Path, strict: bool) -> None:
+    """Report every problem of COURSES without writing anything."""
+    _run(find_courses(courses, source), None, (), strict, None)
+
+
+@main.command()
+@click.argument("course_id")
+@source_option
+def new(course_id: str, source: Path) -> None:
+    """Create a working course folder COURSE_ID under --source to start from."""
+    folder = create_course(source, course_id)
+    click.echo(f"Created {folder}. Edit {folder / 'course.yaml'} and the files in {folder / 'modules'}, "
+               f"then run: coursepack check {folder}")
+
+
+main.add_command(build_command, "build")
+
+
+def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
+    """Course folders named on the command line (paths or ids), or every course under `source`."""
+    if not courses:
+        if not source.is_dir():
+            raise UsageProblem(f"no '{source}' folder here; run from the project folder, pass --source, "
+                               "or name course folders")
+        found = sorted(p.parent for p in source.glob("*/course.yaml"))
+        if not found:
+            raise UsageProblem(f"no courses under '{source}' (a course is a folder with a course.yaml)")
+        return found
+    roots = []
+    for name in courses:
+        folder = name if name.is_dir() else source / name
+        if not folder.is_dir():
+            raise UsageProblem(f"no course folder '{name}' (looked in '{name}' and '{source / name}')")
+        roots.append(folder)
+    return roots
+
+
+def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None) -> None:
+    reporter = Reporter(strict=strict)
+    if len(roots) > 1:
+        with click.progressbar(length=len(roots), label="Building" if out else "Checking",
+                               file=click.get_text_stream("stderr")) as bar:
+            def done(result):
+                reporter.course_done(result)
+                bar.update(1)
+            results = build(roots, out, formats, strict, jobs, done)
+    else:
+        results = build(roots, out, formats, strict, jobs, reporter.course_done)
+    reporter.summary(results, wrote=out is not None)
+    if any(r.failed for r in results):
+        click.get_current_context().exit(1)

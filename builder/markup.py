@@ -1,0 +1,95 @@
+"""Markdown module files to HTML fragments, with front matter and source lines kept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import markdown
+
+from builder import schema
+from builder.problems import Problems
+from builder.yamlfile import parse_yaml
+
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "attr_list", "def_list", "toc",
+              "md_in_html", "sane_lists", "abbr"]
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_FRONT_END = {"---", "..."}
+
+
+@dataclass
+class Source:
+    """A module file's text split into front matter and body, with helpers to find lines."""
+
+    path: Path
+    body: str
+    meta: dict = field(default_factory=dict)
+    body_start: int = 1  # line number of the body's first line
+    prose: list[str] = field(default_factory=list)  # body lines, fenced code blanked
+    _seen: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, needle: str) -> int:
+        """Line of the next not-yet-reported occurrence of `needle` in prose (0 when absent)."""
+        skip = self._seen.get(needle, 0)
+        for number, line in enumerate(self.prose):
+            if needle in line:
+                if skip == 0:
+                    self._seen[needle] = self._seen.get(needle, 0) + 1
+                    return self.body_start + number
+                skip -= 1
+        return 0
+
+    def lines_matching(self, regex: re.Pattern) -> list[tuple[int, re.Match]]:
+        """Every match of `regex` in prose lines, with its line number."""
+        return [(self.body_start + n, m) for n, line in enumerate(self.prose) for m in regex.finditer(line)]
+
+
+def split_source(text: str, path: Path, problems: Problems) -> Source:
+    """Separate YAML front matter (between '---' lines at the top) from the Markdown body."""
+    lines = text.split("\n")
+    meta: dict = {}
+    start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in _FRONT_END), None)
+        if end is None:
+            problems.error(path, 1, "front matter is not closed", "end it with a line holding only '---'")
+        else:
+            doc = parse_yaml("\n".join(lines[1:end]), path, problems, first_line=2)
+            if doc is not None:
+                meta = schema.validate(doc, schema.FRONT_MATTER, problems)
+            start = end + 1
+    body_lines = lines[start:]
+    return Source(path, "\n".join(body_lines), meta, start + 1, _blank_fences(body_lines))
+
+
+def _blank_fences(lines: list[str]) -> list[str]:
+    """Blank fenced code so that searches for links and headings skip examples."""
+    out, fence = [], None
+    for line in lines:
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * 3
+            out.append("")
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            out.append("")
+        else:
+            out.append(line)
+    return out
+
+
+@cache
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "1-3"}},
+                             output_format="html")
+
+
+def to_html(body: str) -> tuple[str, list[dict]]:
+    """Render Markdown; also return the heading tree (toc tokens)."""
+    md = _markdown()
+    md.reset()
+    html = md.convert(body)
+    return html, md.toc_tokens

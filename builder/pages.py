@@ -1,0 +1,186 @@
+"""Build every module page of a course in one language: HTML body, title, toc, references."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+
+from builder.course import Course, ModuleSource
+from builder.markup import Source, split_source, to_html
+from builder.problems import Problems, did_you_mean
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, split_srcset
+from builder.yamlfile import read_text
+
+_EMPTY_ALT = re.compile(r"!\[\s*\]\s*(?:\([^)]*\)|\[[^\]]*\])(\{[^}]*\})?")
+_DECORATIVE = re.compile(r"""alt\s*=\s*(""|'')""")
+_H1 = re.compile(r"^(#\s|#$)|^=+\s*$")
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One heading of a page's table of contents."""
+
+    id: str
+    title: str
+    level: int
+
+
+@dataclass
+class Page:
+    """A module rendered in one language, ready for the templates."""
+
+    module: ModuleSource
+    source: Path
+    title: str
+    description: str
+    duration: int | None
+    body: str
+    toc: list[TocEntry]
+    ids: set[str]
+    links: list[PageLink] = field(default_factory=list)
+    files: list[CourseFile] = field(default_factory=list)
+    fallback: bool = False  # shown in the course language because no translation exists
+
+    @property
+    def href(self) -> str:
+        return self.module.page
+
+
+def build_pages(course: Course, lang: str, problems: Problems) -> list[Page]:
+    """Render every module in `lang`, then check links between them."""
+    module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
+    pages = [page for module in course.modules
+             if (page := build_page(course, module, lang, module_pages, problems)) is not None]
+    check_links(pages, problems)
+    return pages
+
+
+def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
+               problems: Problems) -> Page | None:
+    """Render one module file; every problem found is recorded."""
+    path = module.files.get(lang)
+    fallback = path is None
+    if fallback:
+        path = module.files[course.language]
+        problems.warn(path, 0, f"no '{lang}' version of this module; the {course.language} text is used",
+                      f"add {module.name}.{lang}.md beside it")
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    source = split_source(text, path, problems)
+    body, toc_tokens = to_html(source.body)
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    title = _take_title(root, source, problems)
+    resolver = Resolver(course.root, path, module_pages, problems)
+    page = Page(module, path, title, source.meta.get("description", ""), source.meta.get("duration"),
+                "", _toc(toc_tokens), _ids(root, source, problems), fallback=fallback)
+    _check_alt(root, source, problems)
+    _resolve_refs(root, source, resolver, page)
+    page.body = _serialize(root)
+    return page
+
+
+def _take_title(root, source: Source, problems: Problems) -> str:
+    """The title is the front matter's, else the '# ' heading; the h1 leaves the body (the template owns it)."""
+    h1s = root.findall(".//h1")
+    h1_lines = [n for n, _ in source.lines_matching(_H1)]
+    for extra, line in zip(h1s[1:], h1_lines[1:] + [0] * len(h1s)):
+        problems.error(source.path, line, f"second '# ' title '{extra.text_content().strip()}'",
+                       "a module has one '# ' title; use '## ' for its sections")
+    title = source.meta.get("title") or (h1s[0].text_content().strip() if h1s else "")
+    if h1s:
+        _drop(h1s[0])
+    if not title:
+        problems.error(source.path, source.body_start, "the module has no title",
+                       "start it with a '# Title' line or set 'title:' in its front matter")
+    return title
+
+
+def _drop(element) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = element.getparent()
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _toc(tokens: list[dict]) -> list[TocEntry]:
+    entries: list[TocEntry] = []
+    for token in tokens:
+        if token["level"] in (2, 3):
+            entries.append(TocEntry(token["id"], html.unescape(token["name"]), token["level"]))
+        entries.extend(_toc(token["children"]))
+    return entries
+
+
+def _ids(root, source: Source, problems: Problems) -> set[str]:
+    seen: set[str] = set()
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if ident is None:
+            continue
+        if ident in seen:
+            problems.error(source.path, source.line_of(ident), f"the id '{ident}' is used twice on this page",
+                           "give each heading or anchor its own id")
+        seen.add(ident)
+    return seen
+
+
+def _check_alt(root, source: Source, problems: Problems) -> None:
+    for line, match in source.lines_matching(_EMPTY_ALT):
+        if not (match.group(1) and _DECORATIVE.search(match.group(1))):
+            problems.error(source.path, line, f"image without alt text: {match.group(0)}",
+                           "describe the image between the brackets, or mark a purely decorative image "
+                           "with {: alt=\"\" }")
+    for img in root.iter("img"):
+        if img.get("alt") is None:
+            problems.error(source.path, source.line_of(img.get("src") or "<img"), "image without alt text",
+                           "add an alt attribute that describes the image (alt=\"\" only if decorative)")
+
+
+def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attr in LINK_ATTRS.get(element.tag, ()) + LOAD_ATTRS.get(element.tag, ()):
+            value = element.get(attr)
+            if value is None or not value.strip():
+                continue
+            if attr == "srcset":
+                element.set(attr, ", ".join(_resolve_one(url, element.tag, source, resolver, page) + descriptor
+                                            for url, descriptor in split_srcset(value)))
+            else:
+                element.set(attr, _resolve_one(value.strip(), element.tag, source, resolver, page))
+
+
+def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
+    url, target = resolver.resolve(value, tag, source.line_of(value))
+    if isinstance(target, CourseFile):
+        page.files.append(target)
+    elif isinstance(target, PageLink):
+        page.links.append(PageLink(target.page or page.href, target.fragment, target.written, target.line))
+    return url
+
+
+def check_links(pages: list[Page], problems: Problems) -> None:
+    """Every '#anchor' must exist on the page it points to."""
+    ids = {page.href: page.ids for page in pages}
+    for page in pages:
+        for link in page.links:
+            if link.fragment and link.page in ids and link.fragment not in ids[link.page]:
+                where = "this page" if link.page == page.href else link.page.removesuffix(".html")
+                problems.error(page.source, link.line, f"link '{link.written}': no anchor '#{link.fragment}' "
+                               f"on {where}", did_you_mean(link.fragment, sorted(ids[link.page])))
+
+
+def _serialize(root) -> str:
+    inner = html.escape(root.text or "", quote=False)
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -1,0 +1,84 @@
+"""Author-facing problems: collected across a whole course, then reported at once."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a course source, with where it is and how to fix it."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        text = f"{where}: {kind}{self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working directory when it lies below it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _below_cwd(path: Path) -> bool:
+    return path.resolve().is_relative_to(Path.cwd().resolve())
+
+
+@dataclass
+class Problems:
+    """Collects errors and warnings so one run reports every problem of a course."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: Path, line: int, message: str, hint: str = "") -> None:
+        """Record an error; the build of this course will fail."""
+        self.items.append(Problem(display_path(path), line, message, hint))
+
+    def warn(self, path: Path, line: int, message: str, hint: str = "") -> None:
+        """Record a warning; fatal only under --strict."""
+        self.items.append(Problem(display_path(path), line, message, hint, warning=True))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.warning]
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the course must not be packaged."""
+        return bool(self.errors or (strict and self.warnings))
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A hint naming the closest valid choice, or listing the choices."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(sorted(choices))
+
+
+class CoursepackError(click.ClickException):
+    """Root of every error the CLI reports without a traceback (exit code 1)."""
+
+    exit_code = 1
+
+
+class UsageProblem(click.UsageError):
+    """A mistake in how the command was called (exit code 2)."""

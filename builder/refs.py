@@ -1,0 +1,125 @@
+"""Resolve the links and file references of a page against the course folder.
+
+Every reference either stays external (hyperlinks only), points at another module's
+page, or names a file inside the course folder that is copied into the package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from builder.names import safe_path
+from builder.problems import Problems, did_you_mean
+
+LINK_ATTRS = {"a": ("href",), "area": ("href",)}
+LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
+              "track": ("src",), "iframe": ("src",), "embed": ("src",), "object": ("data",),
+              "script": ("src",), "link": ("href",), "input": ("src",)}
+EXTERNAL_SCHEMES = {"http", "https"}
+HYPERLINK_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass(frozen=True)
+class CourseFile:
+    """A file of the course copied into packages: where it is, and its path in the zip."""
+
+    source: Path
+    target: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to a page (this one or another module) whose anchor is checked once all pages exist."""
+
+    page: str
+    fragment: str
+    written: str
+    line: int
+
+
+@dataclass
+class Resolver:
+    """Resolves references written in one module file."""
+
+    root: Path
+    source: Path
+    module_pages: dict[Path, str]  # resolved module file -> page name
+    problems: Problems
+
+    def resolve(self, value: str, tag: str, line: int) -> tuple[str, CourseFile | PageLink | None]:
+        """Return the rewritten URL and what it refers to; problems are recorded, not raised."""
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if value.startswith("//") or scheme in EXTERNAL_SCHEMES:
+            if tag in LINK_ATTRS:
+                return value, None
+            self._error(line, f"'{value}' would be loaded from the internet, which an offline package cannot do",
+                        "download the file into the course folder and refer to it by a relative path")
+            return value, None
+        if scheme in HYPERLINK_SCHEMES or scheme == "data":
+            return value, None
+        if scheme and len(scheme) > 1:
+            self._error(line, f"'{value}' uses '{scheme}:', which does not work in a package",
+                        "refer to files by a relative path inside the course folder")
+            return value, None
+        if not parts.path:
+            return value, PageLink("", parts.fragment, value, line) if parts.fragment else None
+        return self._local(value, unquote(parts.path), parts.fragment, line)
+
+    def _local(self, value: str, path: str, fragment: str, line: int) -> tuple[str, CourseFile | PageLink | None]:
+        if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+            self._error(line, f"'{value}' is an absolute path", "write the path relative to this Markdown file")
+            return value, None
+        candidate = self.source.parent / path
+        target = candidate.resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            self._error(line, f"'{value}' points outside the course folder",
+                        "copy the file into the course folder and link to the copy")
+            return value, None
+        if not _exists_exactly(target):
+            self._error(line, f"'{value}': file not found", self._suggest(candidate))
+            return value, None
+        if target.is_dir():
+            self._error(line, f"'{value}' is a folder, not a file", "link to a file inside it")
+            return value, None
+        anchor = f"#{fragment}" if fragment else ""
+        if target in self.module_pages:
+            page = self.module_pages[target]
+            return page + anchor, PageLink(page, fragment, value, line)
+        if target.suffix == ".md":
+            self._error(line, f"'{value}' is a Markdown file that is not a module of this course",
+                        "add it to the course's modules, or link to one of them")
+            return value, None
+        packaged = "files/" + safe_path(target.relative_to(self.root.resolve()).as_posix())
+        return packaged + anchor, CourseFile(target, packaged)
+
+    def _suggest(self, candidate: Path) -> str:
+        folder = candidate.parent
+        if not folder.is_dir():
+            return f"the folder '{os.path.relpath(folder, self.source.parent)}' does not exist"
+        names = sorted(p.name for p in folder.iterdir())
+        hint = did_you_mean(candidate.name, names)
+        return hint if hint.startswith("did you mean") else "check the file name and its folder"
+
+    def _error(self, line: int, message: str, hint: str) -> None:
+        self.problems.error(self.source, line, message, hint)
+
+
+def _exists_exactly(path: Path) -> bool:
+    """Exists with exactly this letter case (LMS servers are case-sensitive even where the disk is not)."""
+    if not path.exists():
+        return False
+    return path.parent == path or path.name in os.listdir(path.parent)
+
+
+def split_srcset(value: str) -> list[tuple[str, str]]:
+    """'a.png 1x, b.png 2x' -> [('a.png', ' 1x'), ('b.png', ' 2x')]."""
+    out = []
+    for candidate in value.split(","):
+        candidate = candidate.strip()
+        url, _, descriptor = candidate.partition(" ")
+        out.append((url, f" {descriptor.strip()}" if descriptor.strip() else ""))
+    return out

@@ -1,0 +1,124 @@
+"""Render pages through Jinja2 templates and gather every file a package carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from builder import __version__
+from builder.course import Course
+from builder.pages import Page
+from builder.problems import Problems
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
+HOME = "index.html"
+
+
+@dataclass
+class Site:
+    """Every file of one course in one language, keyed by its path inside the package."""
+
+    course: Course
+    lang: str
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    pages: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.course.text(self.lang).title
+
+
+def environment(course: Course) -> jinja2.Environment:
+    """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
+    loader = jinja2.FileSystemLoader([str(course.templates), str(TEMPLATES)])
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
+                              keep_trailing_newline=True)
+
+
+def strings(course: Course, lang: str) -> dict[str, str]:
+    """Interface strings: English, overlaid by the language's catalogue, then by the course's own."""
+    merged: dict[str, str] = {}
+    for folder in (TEMPLATES, course.templates):
+        for code in dict.fromkeys(("en", lang.split("-")[0], lang)):
+            path = folder / "locales" / f"{code}.yaml"
+            if path.is_file():
+                merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
+
+
+def human_duration(minutes: int | None) -> str:
+    """'3 h 30 min' style, which reads the same in every language we ship."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+
+
+def render_site(course: Course, lang: str, pages: list[Page], problems: Problems) -> Site:
+    """Render the home page and every module page, and collect static and course files."""
+    env = environment(course)
+    text = course.text(lang)
+    modules = [{"title": p.title, "href": p.href, "description": p.description,
+                "duration": human_duration(p.duration), "number": i} for i, p in enumerate(pages, 1)]
+    common = {
+        "lang": lang, "dir": "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr",
+        "t": strings(course, lang), "css_href": "assets/coursepack.css", "generator": f"coursepack {__version__}",
+        "modules": modules,
+        "course": {"id": course.id, "title": text.title, "description": text.description, "version": course.version,
+                   "authors": course.authors, "organisation": course.organisation, "licence": course.licence,
+                   "objectives": text.objectives, "keywords": text.keywords,
+                   "duration": human_duration(course.duration)},
+    }
+    site = Site(course, lang)
+    home = {"title": text.title, "href": HOME, "kind": "home"}
+    _render(site, env, "home.html", HOME, {**common, "page": home}, problems)
+    for i, page in enumerate(pages):
+        context = {**common, "page": {
+            "title": page.title, "href": page.href, "kind": "module", "number": i + 1, "body": Markup(page.body),
+            "toc": page.toc, "fallback": page.fallback,
+            "prev": _link(pages[i - 1]) if i else {"title": text.title, "href": HOME},
+            "next": _link(pages[i + 1]) if i + 1 < len(pages) else None}}
+        _render(site, env, "module.html", page.href, context, problems)
+    _add_static(site, course)
+    _add_course_files(site, pages, problems)
+    return site
+
+
+def _link(page: Page) -> dict[str, str]:
+    return {"title": page.title, "href": page.href}
+
+
+def _render(site: Site, env: jinja2.Environment, template: str, name: str, context: dict,
+            problems: Problems) -> None:
+    try:
+        html = env.get_template(template).render(context)
+    except jinja2.TemplateError as e:
+        path = Path(getattr(e, "filename", None) or site.course.templates / template)
+        problems.error(path, getattr(e, "lineno", 0) or 0, f"template error: {e.message}",
+                       "fix the template (a course template overrides the one of the same name)")
+        return
+    site.files[name] = html.encode("utf-8")
+    site.pages.append(name)
+
+
+def _add_static(site: Site, course: Course) -> None:
+    for folder in (TEMPLATES / "static", course.templates / "static"):
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                site.files[f"assets/{path.name}"] = path
+
+
+def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None:
+    origin: dict[str, Path] = {}
+    for page in pages:
+        for file in page.files:
+            if origin.setdefault(file.target, file.source) != file.source:
+                problems.error(page.source, 0, f"'{file.source.name}' and '{origin[file.target].name}' both "
+                               f"become '{file.target}' in the package", "rename one of them (file names are "
+                               "made ASCII-safe in packages)")
+            site.files[file.target] = file.source

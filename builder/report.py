@@ -1,0 +1,60 @@
+"""Everything the CLI prints: problems, progress and the summary table."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import click
+
+from builder.build import CourseResult
+
+SPEEDS = {"256 kbit/s": 256_000, "2 Mbit/s": 2_000_000}
+
+
+def human_size(size: int) -> str:
+    """Bytes as B, KB or MB (1 KB = 1000 B, as download sizes are quoted)."""
+    for unit, factor in (("MB", 1_000_000), ("KB", 1000)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} B"
+
+
+def download_time(size: int, bits_per_second: int) -> str:
+    """How long a download takes at a given link speed."""
+    seconds = size * 8 / bits_per_second
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+class Reporter:
+    """Prints one course's problems as soon as it is done, and the final summary."""
+
+    def __init__(self, err: TextIO | None = None, strict: bool = False) -> None:
+        self.err = err
+        self.strict = strict
+
+    def course_done(self, result: CourseResult) -> None:
+        """Print a course's problems, errors first."""
+        for problem in sorted(result.problems, key=lambda p: p.warning):
+            click.echo(str(problem), file=self.err, err=self.err is None)
+
+    def summary(self, results: list[CourseResult], wrote: bool) -> None:
+        """A table of packages, then one line of counts."""
+        packages = [p for r in results for p in r.packages]
+        if packages:
+            rows = [(p.course, p.lang, p.format, human_size(p.size), *(download_time(p.size, s)
+                    for s in SPEEDS.values()), p.path.name) for p in packages]
+            header = ("course", "lang", "format", "size", *(f"at {s}" for s in SPEEDS), "file")
+            widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+            for row in [header, *rows]:
+                click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        failed = [r for r in results if r.failed]
+        errors = sum(1 for r in results for p in r.problems if not p.warning)
+        warnings = sum(1 for r in results for p in r.problems if p.warning)
+        verb = "built" if wrote else "checked"
+        line = f"{len(results) - len(failed)} of {len(results)} courses {verb}"
+        if wrote:
+            line += f", {len(packages)} packages"
+        line += f"; {errors} errors, {warnings} warnings"
+        if failed:
+            line += " (failed: " + ", ".join(r.course for r in failed) + ")"
+        click.echo(line, err=bool(failed))
