@@ -178,7 +178,17 @@ def check_links(pages: list[Page], problems: Problems) -> None:
             if link.fragment and link.page in ids and link.fragment not in ids[link.page]:
                 where = "this page" if link.page == page.href else link.page.removesuffix(".html")
                 problems.error(page.source, link.line, f"link '{link.written}': no anchor '#{link.fragment}' "
-                               f"on {where}", did_you_mean(link.fragment, sorted(ids[link.page])))
+                               f"on {where}", _anchor_hint(link.fragment, ids[link.page]))
+
+
+def _anchor_hint(fragment: str, ids: set[str]) -> str:
+    if not ids:
+        return "that page has no headings or anchors to link to; link to the page itself"
+    hint = did_you_mean(fragment, sorted(ids))
+    if hint.startswith("did you mean"):
+        return hint
+    shown = sorted(ids)[:8]
+    return "anchors there: " + ", ".join(f"#{i}" for i in shown) + (", …" if len(ids) > 8 else "")
 
 
 def _serialize(root) -> str:

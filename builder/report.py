@@ -25,6 +25,11 @@ def download_time(size: int, bits_per_second: int) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
+def plural(count: int, word: str) -> str:
+    """'1 error', '2 errors'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 class Reporter:
     """Prints one course's problems as soon as it is done, and the final summary."""
 
@@ -33,8 +38,8 @@ class Reporter:
         self.strict = strict
 
     def course_done(self, result: CourseResult) -> None:
-        """Print a course's problems, errors first."""
-        for problem in sorted(result.problems, key=lambda p: p.warning):
+        """Print a course's problems, errors first, each group in file and line order."""
+        for problem in sorted(result.problems, key=lambda p: (p.warning, p.path, p.line)):
             click.echo(str(problem), file=self.err, err=self.err is None)
 
     def summary(self, results: list[CourseResult], wrote: bool) -> None:
@@ -51,10 +56,10 @@ class Reporter:
         errors = sum(1 for r in results for p in r.problems if not p.warning)
         warnings = sum(1 for r in results for p in r.problems if p.warning)
         verb = "built" if wrote else "checked"
-        line = f"{len(results) - len(failed)} of {len(results)} courses {verb}"
+        line = f"{len(results) - len(failed)} of {plural(len(results), 'course')} {verb}"
         if wrote:
-            line += f", {len(packages)} packages"
-        line += f"; {errors} errors, {warnings} warnings"
+            line += f", {plural(len(packages), 'package')}"
+        line += f"; {plural(errors, 'error')}, {plural(warnings, 'warning')}"
         if failed:
             line += " (failed: " + ", ".join(r.course for r in failed) + ")"
         click.echo(line, err=bool(failed))

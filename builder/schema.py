@@ -111,7 +111,8 @@ def number(low: float, high: float) -> Check:
             raise Invalid(f"expected a number from {low:g} to {high:g}, got {type_name(value)}",
                           "write a plain number, e.g. 80")
         if not low <= value <= high:
-            raise Invalid(f"expected a number from {low:g} to {high:g}, got {value:g}", "")
+            raise Invalid(f"expected a number from {low:g} to {high:g}, got {value:g}",
+                          f"write a number between {low:g} and {high:g}")
         return value
 
     return check

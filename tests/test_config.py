@@ -1,0 +1,94 @@
+"""course.yaml: parsing with lines, the declared schema, and module discovery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder import schema
+from builder.course import load_course
+from builder.problems import Problems
+from builder.yamlfile import parse_yaml
+
+
+def parse(text: str) -> tuple[dict, Problems]:
+    problems = Problems()
+    doc = parse_yaml(text, Path("course.yaml"), problems)
+    return (schema.validate(doc, schema.COURSE, problems) if doc else {}), problems
+
+
+def messages(problems: Problems) -> list[str]:
+    return [str(p) for p in sorted(problems.items, key=lambda p: p.line)]
+
+
+def test_defaults_fill_every_optional_key():
+    values, problems = parse("id: town\ntitle: Town\nversion: '1.0'\n")
+    assert not problems.items
+    assert values["language"] == "en"
+    assert values["completion"] == {"rule": "pages", "mastery_score": 80}
+    assert values["authors"] == [] and values["duration"] is None
+
+
+def test_version_keeps_its_written_form():
+    values, _ = parse("id: town\ntitle: Town\nversion: 1.10\n")
+    assert values["version"] == "1.10"
+
+
+def test_durations_are_minutes():
+    for written, minutes in (("90", 90), ("'2h'", 120), ("1h 30min", 90), ("45 min", 45), ("1.5h", 90)):
+        values, problems = parse(f"id: t\ntitle: T\nversion: '1'\nduration: {written}\n")
+        assert values["duration"] == minutes, (written, messages(problems))
+
+
+def test_errors_name_line_key_and_fix():
+    _, problems = parse("id: town\ntitle: [a, b]\nversion: '1'\ncompletion:\n  rule: quizz\n"
+                        "  mastery_score: 120\nlanguage: EN\n")
+    assert messages(problems) == [
+        "course.yaml:2: title: expected text, got a list — write it as plain text, quoted if needed",
+        "course.yaml:5: completion.rule: 'quizz' is not allowed — did you mean 'quiz'?",
+        "course.yaml:6: completion.mastery_score: expected a number from 0 to 100, got 120 — write a number between 0 and 100",
+        "course.yaml:7: language: 'EN' is not a language code — for example 'es'",
+    ]
+
+
+def test_unknown_key_suggests_the_closest():
+    _, problems = parse("id: town\ntitel: Town\nversion: '1'\n")
+    assert messages(problems) == [
+        "course.yaml:1: missing required key 'title' — add 'title: …' (shown on every page and in the LMS)",
+        "course.yaml:2: titel: unknown key — did you mean 'title'?",
+    ]
+
+
+def test_yaml_syntax_error_keeps_line_and_column():
+    _, problems = parse("id: town\ntitle: 'unclosed\nversion: 1\n")
+    (problem,) = problems.items
+    assert problem.line == 2 or problem.line == 4
+    assert "YAML syntax error" in problem.message and "column" in problem.message
+
+
+def test_translations_are_checked_per_language():
+    values, problems = parse("id: t\ntitle: T\nversion: '1'\nlanguages: [en, es]\n"
+                             "translations:\n  es:\n    title: Curso\n    summary: x\n")
+    assert values["translations"]["es"]["title"] == "Curso"
+    assert messages(problems) == ["course.yaml:8: translations.es.summary: unknown key — "
+                                  "expected one of: description, keywords, objectives, title"]
+
+
+def test_modules_default_to_file_name_order_with_translations(new_course):
+    (new_course / "course.yaml").write_text((new_course / "course.yaml").read_text()
+                                            .replace("language: en", "language: en\nlanguages: [en, es]"))
+    (new_course / "modules" / "01-welcome.es.md").write_text("# Bienvenida\n")
+    problems = Problems()
+    course = load_course(new_course, problems)
+    assert [m.name for m in course.modules] == ["01-welcome", "02-first-steps"]
+    assert set(course.modules[0].files) == {"en", "es"}
+    assert course.languages == ("en", "es")
+
+
+def test_listed_modules_set_the_order_and_unlisted_ones_warn(new_course):
+    config = new_course / "course.yaml"
+    config.write_text(config.read_text() + "modules:\n  - modules/02-first-steps.md\n")
+    problems = Problems()
+    course = load_course(new_course, problems)
+    assert [m.name for m in course.modules] == ["02-first-steps"]
+    assert [p.warning for p in problems.items] == [True]
+    assert "not listed" in problems.items[0].message

@@ -1,0 +1,131 @@
+"""Packages: zip contents, manifests valid against the official XSDs, determinism, safe writes."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from builder.xsd import validate_manifest
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
+
+
+@pytest.fixture
+def built(new_course, run, tmp_path):
+    """The scaffold course, given a Spanish translation with accents, built into tmp_path/dist."""
+    config = new_course / "course.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: en\nlanguages: [en, es]")
+                      + "translations:\n  es:\n    title: Planificación & uso del suelo\n")
+    result = run("build", new_course, "--out", tmp_path / "dist")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "dist"
+
+
+def names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def manifest(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("imsmanifest.xml")
+
+
+def test_one_package_per_format_and_language(built):
+    assert sorted(p.name for p in built.iterdir()) == [
+        f"town-course-0.1.0-{lang}-{fmt}.zip" for lang in ("en", "es") for fmt in ("offline", "scorm12", "scorm2004")]
+
+
+def test_zip_layout(built):
+    offline = names(built / "town-course-0.1.0-en-offline.zip")
+    assert offline == ["index.html", "01-welcome.html", "02-first-steps.html", "assets/coursepack.css",
+                       "files/images/steps.svg"]
+    scorm = names(built / "town-course-0.1.0-en-scorm12.zip")
+    assert scorm[:2] == ["imsmanifest.xml", "index.html"] and scorm[1:] == offline
+    assert all(SAFE_NAME.fullmatch(n) for n in scorm)
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_manifests_validate_against_official_schemas(built, fmt, lang):
+    assert validate_manifest(manifest(built / f"town-course-0.1.0-{lang}-{fmt}.zip")) == []
+
+
+def test_validator_rejects_a_broken_manifest(built):
+    xml = manifest(built / "town-course-0.1.0-en-scorm2004.zip").replace(b' identifier="item-town-course"', b"")
+    errors = validate_manifest(xml)
+    assert errors and "identifier" in errors[0]
+
+
+@pytest.mark.parametrize("fmt, schemaversion, scormtype", [
+    ("scorm12", "1.2", "{http://www.adlnet.org/xsd/adlcp_rootv1p2}scormtype"),
+    ("scorm2004", "2004 4th Edition", "{http://www.adlnet.org/xsd/adlcp_v1p3}scormType"),
+])
+def test_manifest_follows_what_lms_imports_need(built, fmt, schemaversion, scormtype):
+    path = built / f"town-course-0.1.0-es-{fmt}.zip"
+    xml = manifest(path)
+    root = etree.fromstring(xml)
+    assert root.findtext("{*}metadata/{*}schemaversion") == schemaversion
+    assert b"&#" not in xml and "Planificación &amp; uso del suelo".encode() in xml
+    assert b"xml:base" not in xml
+    assert re.search(rb'xmlns:adlcp="', xml)
+    item = root.find("{*}organizations/{*}organization/{*}item")
+    assert item.get("isvisible") == "true" and item.findtext("{*}title") == "Planificación & uso del suelo"
+    resource = root.find("{*}resources/{*}resource")
+    assert item.get("identifierref") == resource.get("identifier")
+    assert resource.get(scormtype) == "sco" and resource.get("href") == "index.html"
+    listed = [f.get("href") for f in resource.findall("{*}file")]
+    assert sorted(listed) == sorted(n for n in names(path) if n != "imsmanifest.xml")
+    assert root.get("identifier") == "coursepack-town-course-es"
+
+
+def test_scorm2004_carries_lom_metadata(built):
+    root = etree.fromstring(manifest(built / "town-course-0.1.0-es-scorm2004.zip"))
+    lom = "{http://ltsc.ieee.org/xsd/LOM}"
+    general = root.find(f"{{*}}metadata/{lom}lom/{lom}general")
+    assert general.findtext(f"{lom}title/{lom}string") == "Planificación & uso del suelo"
+    assert general.findtext(f"{lom}language") == "es"
+
+
+def test_rebuild_is_byte_identical(built, new_course, run, tmp_path):
+    first = {p.name: p.read_bytes() for p in built.iterdir()}
+    (new_course / "modules" / "01-welcome.md").touch()
+    result = run("build", new_course, "--out", tmp_path / "again")
+    assert result.exit_code == 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "again").iterdir()} == first
+
+
+def test_compressed_media_are_stored_text_is_deflated(new_course, run, tmp_path):
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfab"
+                        "d40000000049454e44ae426082")
+    (new_course / "images" / "dot.png").write_bytes(png)
+    module = new_course / "modules" / "02-first-steps.md"
+    module.write_text(module.read_text() + "\n![A dot](../images/dot.png)\n")
+    assert run("build", new_course, "--out", tmp_path / "dist", "-f", "offline").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "town-course-0.1.0-offline.zip") as archive:
+        kinds = {i.filename: i.compress_type for i in archive.infolist()}
+        times = {i.date_time for i in archive.infolist()}
+    assert kinds["files/images/dot.png"] == zipfile.ZIP_STORED
+    assert kinds["index.html"] == zipfile.ZIP_DEFLATED
+    assert times == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_failed_build_keeps_the_previous_package(built, new_course, run):
+    before = {p.name: p.read_bytes() for p in built.iterdir()}
+    module = new_course / "modules" / "02-first-steps.md"
+    module.write_text(module.read_text() + "\n[broken](03-missing.md)\n")
+    result = run("build", new_course, "--out", built)
+    assert result.exit_code == 1
+    assert {p.name: p.read_bytes() for p in built.iterdir()} == before
+
+
+def test_output_inside_the_course_is_refused(new_course, run):
+    result = run("build", new_course, "--out", new_course / "dist")
+    assert result.exit_code == 1
+    assert "lies inside the course sources" in result.stderr
+    assert not (new_course / "dist").exists()
