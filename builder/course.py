@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import schema
-from builder.names import safe_name
+from builder.names import inside, safe_name
 from builder.problems import Problems, did_you_mean
 from builder.yamlfile import parse_yaml, read_text
 
@@ -144,7 +144,13 @@ def _found_modules(course: Course, problems: Problems) -> list[ModuleSource]:
         problems.error(course.config, 0, "no modules/ folder and no 'modules:' list",
                        "put the module Markdown files in modules/")
         return []
-    files = sorted(p for p in folder.glob("*.md") if p.is_file())
+    files = []
+    for path in sorted(p for p in folder.glob("*.md") if p.is_file()):
+        if inside(path, course.root):
+            files.append(path)
+        else:
+            problems.error(path, 0, "this module is a link to a file outside the course folder",
+                           "copy the file into the course folder instead of linking to it")
     return _group(course, files, problems, lines={})
 
 
@@ -174,7 +180,7 @@ def _course_path(course: Course, entry: str, line: int, problems: Problems) -> P
                        "folder, e.g. modules/01-intro.md")
         return None
     path = course.root / entry
-    if not path.resolve().is_relative_to(course.root.resolve()):
+    if not inside(path, course.root):
         problems.error(course.config, line, f"{label} leaves the course folder",
                        "keep every module inside the course folder")
         return None

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from builder import __version__
 from builder.course import Course
+from builder.names import inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
 
@@ -84,7 +85,7 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
             "prev": _link(pages[i - 1]) if i else {"title": text.title, "href": HOME},
             "next": _link(pages[i + 1]) if i + 1 < len(pages) else None}}
         _render(site, env, "module.html", page.href, context, problems)
-    _add_static(site, course)
+    _add_static(site, course, problems)
     _add_course_files(site, pages, problems)
     return site
 
@@ -106,11 +107,15 @@ def _render(site: Site, env: jinja2.Environment, template: str, name: str, conte
     site.pages.append(name)
 
 
-def _add_static(site: Site, course: Course) -> None:
+def _add_static(site: Site, course: Course, problems: Problems) -> None:
+    """Our static files, each replaceable by a course's own file of the same name."""
     for folder in (TEMPLATES / "static", course.templates / "static"):
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-            if path.is_file():
-                site.files[f"assets/{path.name}"] = path
+            if folder != TEMPLATES / "static" and not inside(path, course.root):
+                problems.error(path, 0, "this file is a link to a file outside the course folder",
+                               "copy the file into the course folder instead of linking to it")
+            elif path.is_file():
+                site.files[f"assets/{safe_name(path.name)}"] = path
 
 
 def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None:
