@@ -20,13 +20,16 @@ _DECORATIVE = re.compile(r"""alt\s*=\s*(""|'')""")
 _H1 = re.compile(r"^(#\s|#$)|^=+\s*$")
 
 
+RESERVED_IDS = {"main", "cp-toc-title"}  # used by the page templates around the body
+
+
 @dataclass(frozen=True)
 class TocEntry:
-    """One heading of a page's table of contents."""
+    """A '## ' heading of a page's table of contents, with its '### ' headings."""
 
     id: str
     title: str
-    level: int
+    children: tuple["TocEntry", ...] = ()
 
 
 @dataclass
@@ -80,6 +83,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
                 "", _toc(toc_tokens), _ids(root, source, problems), fallback=fallback)
     _check_alt(root, source, problems)
     _resolve_refs(root, source, resolver, page)
+    _wrap_tables(root)
     page.body = _serialize(root)
     return page
 
@@ -113,25 +117,41 @@ def _drop(element) -> None:
 
 
 def _toc(tokens: list[dict]) -> list[TocEntry]:
+    """'## ' headings with their '### ' children; the '# ' title level is skipped."""
     entries: list[TocEntry] = []
     for token in tokens:
-        if token["level"] in (2, 3):
-            entries.append(TocEntry(token["id"], html.unescape(token["name"]), token["level"]))
-        entries.extend(_toc(token["children"]))
+        if token["level"] == 1:
+            entries.extend(_toc(token["children"]))
+        elif token["level"] == 2:
+            children = tuple(_entry(t) for t in token["children"] if t["level"] == 3)
+            entries.append(TocEntry(token["id"], html.unescape(token["name"]), children))
+        elif token["level"] == 3:
+            entries.append(_entry(token))
     return entries
 
 
+def _entry(token: dict) -> TocEntry:
+    return TocEntry(token["id"], html.unescape(token["name"]))
+
+
 def _ids(root, source: Source, problems: Problems) -> set[str]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident is None:
             continue
         if ident in seen:
-            problems.error(source.path, source.line_of(ident), f"the id '{ident}' is used twice on this page",
-                           "give each heading or anchor its own id")
-        seen.add(ident)
-    return seen
+            problems.error(source.path, _id_line(source, ident, seen[ident]),
+                           f"the id '{ident}' is used twice on this page", "give each heading or anchor its own id")
+        seen[ident] = seen.get(ident, 0) + 1
+    return set(seen)
+
+
+def _id_line(source: Source, ident: str, index: int) -> int:
+    """Line of the `index`-th place that sets `ident` ({: #id }, id="id"), not of any text that mentions it."""
+    setters = source.lines_matching(re.compile(r"""(?:(?<=[{\s])#|\bid\s*=\s*["']?)"""
+                                               + re.escape(ident) + r"""(?=["'\s}>]|$)"""))
+    return setters[index][0] if index < len(setters) else source.line_of(ident)
 
 
 def _check_alt(root, source: Source, problems: Problems) -> None:
@@ -168,6 +188,17 @@ def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page:
     elif isinstance(target, PageLink):
         page.links.append(PageLink(target.page or page.href, target.fragment, target.written, target.line))
     return url
+
+
+def _wrap_tables(root) -> None:
+    """Wide tables scroll inside a focusable, labelled region, so keyboards can scroll them too."""
+    for table in list(root.iter("table")):
+        headers = ", ".join(th.text_content().strip() for th in table.iter("th"))
+        wrapper = lxml.html.Element("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
+                                            "aria-label": headers[:80] or "table"})
+        table.addprevious(wrapper)
+        wrapper.append(table)  # the table's tail text moves with it: give it back to the wrapper
+        wrapper.tail, table.tail = table.tail, None
 
 
 def check_links(pages: list[Page], problems: Problems) -> None:

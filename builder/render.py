@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
     for i, page in enumerate(pages):
         context = {**common, "page": {
             "title": page.title, "href": page.href, "kind": "module", "number": i + 1, "body": Markup(page.body),
-            "toc": page.toc, "fallback": page.fallback,
+            "toc": page.toc, "fallback": page.fallback, "content_lang": course.language if page.fallback else lang,
             "prev": _link(pages[i - 1]) if i else {"title": text.title, "href": HOME},
             "next": _link(pages[i + 1]) if i + 1 < len(pages) else None}}
         _render(site, env, "module.html", page.href, context, problems)
@@ -99,12 +100,24 @@ def _render(site: Site, env: jinja2.Environment, template: str, name: str, conte
     try:
         html = env.get_template(template).render(context)
     except jinja2.TemplateError as e:
-        path = Path(getattr(e, "filename", None) or site.course.templates / template)
-        problems.error(path, getattr(e, "lineno", 0) or 0, f"template error: {e.message}",
+        path, line = _template_line(e, site.course, template)
+        problems.error(path, line, f"template error: {e.message}",
                        "fix the template (a course template overrides the one of the same name)")
         return
     site.files[name] = html.encode("utf-8")
     site.pages.append(name)
+
+
+def _template_line(error: jinja2.TemplateError, course: Course, template: str) -> tuple[Path, int]:
+    """Template file and line of an error: syntax errors carry them, render errors only in the traceback."""
+    if getattr(error, "lineno", None):
+        return Path(error.filename or course.templates / template), error.lineno
+    folders = (course.templates.resolve(), TEMPLATES)
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if any(Path(frame.filename).resolve().is_relative_to(folder) for folder in folders)]
+    if frames:
+        return Path(frames[-1].filename), frames[-1].lineno or 0
+    return course.templates / template, 0
 
 
 def _add_static(site: Site, course: Course, problems: Problems) -> None:
