@@ -94,7 +94,7 @@ def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict:
           jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None) -> list[CourseResult]:
     """Build (or, with out=None, only check) several courses, in parallel across cores."""
     duplicates = _duplicate_ids(roots)
-    results = [CourseResult(root, problems=[p], failed=True) for root, p in duplicates.items()]
+    results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
     for result in results:
         done(result)
     todo = [root for root in roots if root not in duplicates]

@@ -188,9 +188,8 @@ def _course_path(course: Course, entry: str, line: int, problems: Problems) -> P
         problems.error(course.config, line, f"{label} is not a Markdown file", "module files end in .md")
         return None
     if not path.is_file():
-        siblings = [str(p.relative_to(course.root)) for p in path.parent.glob("*.md")] if path.parent.is_dir() \
-            else []
-        hint = did_you_mean(entry, siblings) if siblings else "check the path, relative to the course folder"
+        existing = sorted(p.relative_to(course.root).as_posix() for p in course.root.rglob("*.md"))
+        hint = did_you_mean(entry, existing) if existing else "check the path, relative to the course folder"
         problems.error(course.config, line, f"{label}: file not found", hint)
         return None
     return path
@@ -207,7 +206,7 @@ def _group(course: Course, files: list[Path], problems: Problems, lines: dict[Pa
                                "translation", f"list the {course.language} file {name}.md; translations are "
                                "found beside it")
             elif not path.with_name(f"{name}.md").is_file():
-                problems.error(path, 0, f"translation without a {course.language} module {name}.md",
+                problems.error(path, 0, f"translation without its '{course.language}' module {name}.md",
                                f"add {name}.md (the course language is '{course.language}') or rename this file")
             continue
         if name in RESERVED_PAGES:

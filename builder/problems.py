@@ -47,11 +47,16 @@ class Problems:
 
     def error(self, path: Path, line: int, message: str, hint: str = "") -> None:
         """Record an error; the build of this course will fail."""
-        self.items.append(Problem(display_path(path), line, message, hint))
+        self._add(Problem(display_path(path), line, message, hint))
 
     def warn(self, path: Path, line: int, message: str, hint: str = "") -> None:
         """Record a warning; fatal only under --strict."""
-        self.items.append(Problem(display_path(path), line, message, hint, warning=True))
+        self._add(Problem(display_path(path), line, message, hint, warning=True))
+
+    def _add(self, problem: Problem) -> None:
+        """Keep one copy: a file is checked once per language, a template rendered once per page."""
+        if problem not in self.items:
+            self.items.append(problem)
 
     @property
     def errors(self) -> list[Problem]:
@@ -66,11 +71,17 @@ class Problems:
         return bool(self.errors or (strict and self.warnings))
 
 
+def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The choice that `word` most likely misspells, if any is close enough."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A hint naming the closest valid choice, or listing the choices."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = closest(word, choices)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     return "expected one of: " + ", ".join(sorted(choices))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from builder.names import safe_path
-from builder.problems import Problems, did_you_mean
+from builder.problems import Problems, closest
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
 LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
@@ -76,11 +76,15 @@ class Resolver:
         candidate = self.source.parent / path
         target = candidate.resolve()
         if not target.is_relative_to(self.root.resolve()):
-            self._error(line, f"'{value}' points outside the course folder",
-                        "copy the file into the course folder and link to the copy")
+            if Path(os.path.abspath(candidate)).is_relative_to(os.path.abspath(self.root)):  # via a symlink
+                self._error(line, f"'{value}' is a link to a file outside the course folder",
+                            "copy the file into the course folder instead of linking to it")
+            else:
+                self._error(line, f"'{value}' points outside the course folder",
+                            "copy the file into the course folder and link to the copy")
             return value, None
         if not _exists_exactly(target):
-            self._error(line, f"'{value}': file not found", self._suggest(candidate))
+            self._error(line, f"'{value}': file not found", self._suggest(candidate, path))
             return value, None
         if target.is_dir():
             self._error(line, f"'{value}' is a folder, not a file", "link to a file inside it")
@@ -96,13 +100,18 @@ class Resolver:
         packaged = "files/" + safe_path(target.relative_to(self.root.resolve()).as_posix())
         return packaged + anchor, CourseFile(target, packaged)
 
-    def _suggest(self, candidate: Path) -> str:
+    def _suggest(self, candidate: Path, written: str) -> str:
+        """Name the existing file the author most likely meant, written the way they wrote the path."""
         folder = candidate.parent
         if not folder.is_dir():
             return f"the folder '{os.path.relpath(folder, self.source.parent)}' does not exist"
-        names = sorted(p.name for p in folder.iterdir())
-        hint = did_you_mean(candidate.name, names)
-        return hint if hint.startswith("did you mean") else "check the file name and its folder"
+        if candidate.is_symlink():
+            return "it is a link to a file that does not exist; put the file itself there"
+        close = closest(candidate.name, sorted(p.name for p in folder.iterdir()))
+        if close is None:
+            return "check the file name and its folder"
+        written_folder = written.rpartition("/")[0]
+        return f"did you mean '{written_folder}/{close}'?" if written_folder else f"did you mean '{close}'?"
 
     def _error(self, line: int, message: str, hint: str) -> None:
         self.problems.error(self.source, line, message, hint)

@@ -22,6 +22,8 @@ def human_size(size: int) -> str:
 def download_time(size: int, bits_per_second: int) -> str:
     """How long a download takes at a given link speed."""
     seconds = size * 8 / bits_per_second
+    if seconds < 1:
+        return "<1 s"
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
