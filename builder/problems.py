@@ -47,11 +47,11 @@ class Problems:
 
     def error(self, path: Path, line: int, message: str, hint: str = "") -> None:
         """Record an error; the build of this course will fail."""
-        self._add(Problem(display_path(path), line, message, hint))
+        self._add(Problem(display_path(path), _line(path, line), message, hint))
 
     def warn(self, path: Path, line: int, message: str, hint: str = "") -> None:
         """Record a warning; fatal only under --strict."""
-        self._add(Problem(display_path(path), line, message, hint, warning=True))
+        self._add(Problem(display_path(path), _line(path, line), message, hint, warning=True))
 
     def _add(self, problem: Problem) -> None:
         """Keep one copy: a file is checked once per language, a template rendered once per page."""
@@ -69,6 +69,11 @@ class Problems:
     def failed(self, strict: bool = False) -> bool:
         """True when the course must not be packaged."""
         return bool(self.errors or (strict and self.warnings))
+
+
+def _line(path: Path, line: int) -> int:
+    """A problem about a whole file points at its first line; a folder has none."""
+    return line or (0 if path.is_dir() else 1)
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:

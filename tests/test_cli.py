@@ -67,7 +67,7 @@ def test_strict_makes_warnings_fatal(project, run):
     assert run("check", "roads").exit_code == 0
     strict = run("check", "roads", "--strict")
     assert strict.exit_code == 1
-    assert "03-draft.md: warning: this module is not listed in course.yaml 'modules:'" in strict.stderr
+    assert "03-draft.md:1: warning: this module is not listed in course.yaml 'modules:'" in strict.stderr
 
 
 def test_usage_errors_exit_2(tmp_path, monkeypatch, run):
