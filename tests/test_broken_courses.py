@@ -189,7 +189,7 @@ CASES = [
     pytest.param(
         both(replace("course.yaml", "language: en\n", "language: en\nlanguages: [en, es]\n"),
              write("modules/03-extra.es.md", "# Extra\n")),
-        [f"{COURSE}/modules/03-extra.es.md: translation without its 'en' module 03-extra.md — add 03-extra.md "
+        [f"{COURSE}/modules/03-extra.es.md:1: translation without its 'en' module 03-extra.md — add 03-extra.md "
          "(the course language is 'en') or rename this file"],
         id="translation-without-primary"),
     # module files
