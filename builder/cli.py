@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -88,7 +89,7 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
     reporter = Reporter(strict=strict)
     if len(roots) > 1:
         with click.progressbar(length=len(roots), label="Building" if out else "Checking",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             def done(result):
                 reporter.course_done(result)
                 bar.update(1)
