@@ -49,6 +49,9 @@ class Resolver:
     module_pages: dict[Path, str]  # resolved module file -> page name
     problems: Problems
 
+    def __post_init__(self) -> None:
+        self.real_root = self.root.resolve()
+
     def resolve(self, value: str, tag: str, line: int) -> tuple[str, CourseFile | PageLink | None]:
         """Return the rewritten URL and what it refers to; problems are recorded, not raised."""
         parts = urlsplit(value)
@@ -75,7 +78,7 @@ class Resolver:
             return value, None
         candidate = self.source.parent / path
         target = candidate.resolve()
-        if not target.is_relative_to(self.root.resolve()):
+        if not target.is_relative_to(self.real_root):
             if Path(os.path.abspath(candidate)).is_relative_to(os.path.abspath(self.root)):  # via a symlink
                 self._error(line, f"'{value}' is a link to a file outside the course folder",
                             "copy the file into the course folder instead of linking to it")
@@ -97,7 +100,7 @@ class Resolver:
             self._error(line, f"'{value}' is a Markdown file that is not a module of this course",
                         "add it to the course's modules, or link to one of them")
             return value, None
-        packaged = "files/" + safe_path(target.relative_to(self.root.resolve()).as_posix())
+        packaged = "files/" + safe_path(target.relative_to(self.real_root).as_posix())
         return packaged + anchor, CourseFile(target, packaged)
 
     def _suggest(self, candidate: Path, written: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -37,7 +38,14 @@ class Site:
 
 def environment(course: Course) -> jinja2.Environment:
     """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
-    loader = jinja2.FileSystemLoader([str(course.templates), str(TEMPLATES)])
+    return _environment(course.templates.resolve() if course.templates.is_dir() else None)
+
+
+@cache
+def _environment(course_templates: Path | None) -> jinja2.Environment:
+    """One environment per template search path, so courses sharing ours compile them once."""
+    search = [str(course_templates)] if course_templates else []
+    loader = jinja2.FileSystemLoader([*search, str(TEMPLATES)])
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
                               keep_trailing_newline=True)
 
