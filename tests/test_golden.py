@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 GOLDEN = Path(__file__).parent / "golden"
+STATIC = Path(__file__).parent.parent / "templates" / "static"
 COURSE = "participatory-planning"
 TEXT_SUFFIXES = {".html", ".xml", ".css", ".js", ".svg", ".json"}
 
@@ -22,7 +23,8 @@ def flatten(dist: Path) -> dict[str, bytes]:
     """Offline packages' files and SCORM manifests as 'package/path' -> bytes; binaries as a sha256 line.
 
     A SCORM zip holds the offline files plus its manifest (checked in test_packages), so only
-    the manifest is kept from it.
+    the manifest is kept from it; a shipped asset that is a plain copy of templates/static is
+    checked for being that copy rather than stored twice.
     """
     tree: dict[str, bytes] = {}
     for package in sorted(dist.glob("*.zip")):
@@ -31,6 +33,10 @@ def flatten(dist: Path) -> dict[str, bytes]:
                 if "scorm" in package.stem and name != "imsmanifest.xml":
                     continue
                 data = archive.read(name)
+                static = STATIC / name.removeprefix("assets/")
+                if name.startswith("assets/") and static.is_file():
+                    assert data == static.read_bytes(), f"{name} differs from {static}"
+                    continue
                 key = f"{package.stem}/{name}"
                 if Path(name).suffix in TEXT_SUFFIXES:
                     tree[key] = data
