@@ -7,24 +7,7 @@ from typing import TextIO
 import click
 
 from builder.build import CourseResult
-
-SPEEDS = {"256 kbit/s": 256_000, "2 Mbit/s": 2_000_000}
-
-
-def human_size(size: int) -> str:
-    """Bytes as B, KB or MB (1 KB = 1000 B, as download sizes are quoted)."""
-    for unit, factor in (("MB", 1_000_000), ("KB", 1000)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
-
-
-def download_time(size: int, bits_per_second: int) -> str:
-    """How long a download takes at a given link speed."""
-    seconds = size * 8 / bits_per_second
-    if seconds < 1:
-        return "<1 s"
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+from builder.sizes import SPEEDS, download_time, human_size
 
 
 def plural(count: int, word: str) -> str:
