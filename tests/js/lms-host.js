@@ -1,0 +1,121 @@
+// The test LMS: scorm-again's SCORM 1.2 or 2004 API on this window, every call recorded,
+// and the package launched in a same-origin frame, as a real LMS does.
+//
+//   lms.start({version: "1.2" | "2004", launch: "pkg/x/index.html", cmi: {...}, faults: {...}})
+//
+// cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize); omit on a first visit.
+// faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
+//         GetLastError "101") or "throw" (the call throws). Failed calls are recorded too.
+//
+// lms.calls    every API call: {seq, t (ms since start), method, args, result, error}
+// lms.commits  the CMI as the LMS would store it, after every successful Commit / Finish / Terminate
+// lms.logs     what scorm-again would have logged (it never writes to the console here)
+(function () {
+  "use strict";
+
+  var SPECS = {
+    "1.2": {
+      global: "API", klass: "Scorm12API",
+      methods: ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
+                "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"],
+      stores: ["LMSCommit", "LMSFinish"]
+    },
+    "2004": {
+      global: "API_1484_11", klass: "Scorm2004API",
+      methods: ["Initialize", "Terminate", "GetValue", "SetValue", "Commit",
+                "GetLastError", "GetErrorString", "GetDiagnostic"],
+      stores: ["Commit", "Terminate"]
+    }
+  };
+
+  var lms = window.lms = {calls: [], commits: [], logs: [], version: null, api: null, frame: null, t0: 0};
+
+  function snapshot(api) {
+    return JSON.parse(JSON.stringify(api.renderCMIToJSONObject()));
+  }
+
+  function failed(method, how) {
+    if (how === "throw") throw new Error("test LMS: " + method + " is broken");
+    if (/GetLastError$/.test(method)) return "101";
+    if (/GetErrorString$/.test(method)) return "General exception";
+    if (/GetDiagnostic$/.test(method)) return "test LMS: broken on purpose";
+    if (/GetValue$/.test(method)) return "";
+    return "false";
+  }
+
+  lms.start = function (options) {
+    var spec = SPECS[options.version];
+    if (!spec) throw new Error("test LMS: unknown SCORM version " + options.version);
+    var faults = options.faults || {};
+    var api = new window[spec.klass]({
+      autocommit: false,            // the LMS stores only what the content commits
+      lmsCommitUrl: false,          // no network: commits stay in this page (lms.commits)
+      logLevel: 5,                  // NONE: nothing on the console; messages go to lms.logs
+      onLogMessage: function (level, message) { lms.logs.push({level: level, message: String(message)}); },
+      autoCompleteLessonStatus: false,
+      mastery_override: false,
+      score_overrides_status: false
+    });
+    if (options.cmi) api.loadFromJSON(options.cmi);
+    lms.version = options.version;
+    lms.api = api;
+    lms.t0 = performance.now();
+
+    spec.methods.forEach(function (method) {
+      var real = api[method];
+      api[method] = function () {
+        var args = Array.prototype.slice.call(arguments);
+        var call = {seq: lms.calls.length, t: Math.round(performance.now() - lms.t0), method: method,
+                    args: args.map(String), result: null, error: null};
+        lms.calls.push(call);
+        var how = faults[method] || faults["*"];
+        if (how) {
+          call.result = how === "throw" ? "(threw)" : failed(method, how);
+          call.error = "101";
+          return failed(method, how);
+        }
+        var result = real.apply(api, args);
+        call.result = result === undefined ? null : String(result);
+        if (!/GetLastError$|GetErrorString$|GetDiagnostic$/.test(method)) call.error = String(api.lastErrorCode);
+        if (spec.stores.indexOf(method) >= 0 && String(result) === "true") {
+          lms.commits.push({seq: call.seq, t: call.t, method: method, cmi: snapshot(api)});
+        }
+        return result;
+      };
+    });
+    window[spec.global] = api;
+
+    if (options.launch) {
+      var frame = document.createElement("iframe");
+      frame.id = "sco";
+      frame.title = "Course";
+      frame.src = options.launch;
+      document.body.appendChild(frame);
+      lms.frame = frame;
+    }
+    return true;
+  };
+
+  // The CMI as it is in the LMS right now (committed or not).
+  lms.cmi = function () { return lms.api ? snapshot(lms.api) : null; };
+
+  // The learner leaves the course: the LMS navigates the frame away ("blank") or drops it ("remove").
+  // Either way the package's pages get pagehide and unload.
+  lms.leave = function (how) {
+    return new Promise(function (resolve) {
+      var frame = lms.frame;
+      if (!frame) return resolve(false);
+      if (how === "remove") {
+        frame.remove();
+        lms.frame = null;
+        return resolve(true);
+      }
+      frame.addEventListener("load", function () { resolve(true); }, {once: true});
+      frame.src = "about:blank";
+    });
+  };
+
+  lms.state = function () {
+    return {version: lms.version, calls: lms.calls, commits: lms.commits, logs: lms.logs, cmi: lms.cmi()};
+  };
+})();
