@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -16,23 +17,27 @@ import yaml
 
 from builder.course import Course, load_course
 from builder.manifest import scorm12_manifest, scorm2004_manifest
-from builder.package import write_zip
+from builder.package import Entry, StagedZip, discard, publish, stage_zip
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
+from builder.sizes import human_size, sizes_apart
 
 FORMATS = ("scorm12", "scorm2004", "offline")
 
 
 @dataclass(frozen=True)
 class Package:
-    """One written zip."""
+    """One written zip, with every file inside it."""
 
     course: str
+    version: str
     lang: str
     format: str
     path: Path
     size: int
+    sha256: str
+    entries: tuple[Entry, ...]
 
 
 @dataclass
@@ -74,46 +79,81 @@ def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
     return course, sites
 
 
-def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool) -> CourseResult:
-    """Gather a course, then (when it has no errors and `out` is given) write its packages."""
+def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool,
+                 budget: int | None = None) -> CourseResult:
+    """Gather a course, then (when it has no errors and `out` is given) write its packages.
+
+    `budget` (bytes) overrides the course's own `budget:`.
+    """
     problems = Problems()
     course, sites = gather(root, problems)
     result = CourseResult(root, course.id if course else root.name, problems.items,
                           failed=problems.failed(strict) or course is None)
     if result.failed or out is None:
         return result
-    for site in sites:
-        for fmt in formats:
-            target = out / package_name(site.course, site.lang, fmt)
-            size = write_zip(target, package_files(site, fmt))
-            result.packages.append(Package(site.course.id, site.lang, fmt, target, size))
+    result.packages = write_packages(sites, out, formats, budget, problems)
+    result.failed = problems.failed(strict)
     return result
 
 
+def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budget: int | None,
+                   problems: Problems) -> list[Package]:
+    """Stage every zip of a course and check it against the budget; then put all of them in place, or none."""
+    staged: list[tuple[Site, str, StagedZip]] = []
+    try:
+        for site in sites:
+            for fmt in formats:
+                package = stage_zip(out / package_name(site.course, site.lang, fmt), package_files(site, fmt))
+                staged.append((site, fmt, package))
+                check_budget(site.course, package, budget, problems)
+        if problems.errors:
+            return []
+        for _, _, package in staged:
+            publish(package)
+    finally:
+        for _, _, package in staged:
+            discard(package)  # a no-op once published
+    return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries)
+            for site, fmt, z in staged]
+
+
+def check_budget(course: Course, package: StagedZip, budget: int | None, problems: Problems) -> None:
+    """An error naming the largest files when a package is bigger than its budget (--budget, or course.yaml)."""
+    line = 0 if budget else course.budget_line  # a --budget has no line in course.yaml
+    budget = budget or course.budget
+    if budget is None or package.size <= budget:
+        return
+    size, limit = sizes_apart(package.size, budget)
+    largest = sorted(package.entries, key=lambda e: (-e.compressed, e.path))[:5]
+    problems.error(course.config, line, f"package {package.target.name} is {size}, over the budget of {limit}",
+                   "largest files: " + ", ".join(f"{e.path} ({human_size(e.compressed)})" for e in largest))
+
+
 def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool = False,
-          jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None) -> list[CourseResult]:
+          jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None,
+          budget: int | None = None) -> list[CourseResult]:
     """Build (or, with out=None, only check) several courses, in parallel across cores."""
     duplicates = _duplicate_ids(roots)
     results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
     for result in results:
         done(result)
     todo = [root for root in roots if root not in duplicates]
-    for result in _run(todo, out, formats, strict, jobs):
+    one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget)
+    for result in _run(one, todo, jobs):
         done(result)
         results.append(result)
     order = {root: i for i, root in enumerate(roots)}
     return sorted(results, key=lambda r: order[r.root])
 
 
-def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool,
-         jobs: int | None) -> Iterator[CourseResult]:
+def _run(one: Callable[[Path], CourseResult], roots: list[Path], jobs: int | None) -> Iterator[CourseResult]:
     workers = min(jobs or os.cpu_count() or 1, len(roots))
     if workers <= 1:
         for root in roots:
-            yield build_course(root, out, formats, strict)
+            yield one(root)
         return
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(build_course, root, out, formats, strict) for root in roots]
+        futures = [pool.submit(one, root) for root in roots]
         for future in futures:
             yield future.result()
 

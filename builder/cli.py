@@ -12,6 +12,7 @@ from builder.build import FORMATS, build
 from builder.package import check_output
 from builder.problems import UsageProblem
 from builder.report import Reporter
+from builder.sizes import parse_size
 from builder.scaffold import create_course
 
 
@@ -27,6 +28,21 @@ source_option = click.option("--source", "-s", default="courses", show_default=T
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 
 
+class Size(click.ParamType):
+    """A size on the command line: bytes, or e.g. 2MB, 500KB, '1.5 MB' (1 KB = 1000 B)."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a size; write bytes (2000000) or a size like 2MB, 500KB or '1.5 MB'",
+                      param, ctx)
+
+
 @main.command()
 @courses_argument
 @source_option
@@ -36,12 +52,15 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings as e
 @click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Folder the packages are written to.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Courses built at once. Default: one per core.")
+@click.option("--budget", type=Size(), metavar="SIZE",
+              help="Largest size a package may have, e.g. 2MB or 500KB (1 KB = 1000 B); overrides 'budget:' in "
+                   "every course.yaml. A course with a bigger package fails and none of its packages is written.")
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
-                  jobs: int | None) -> None:
+                  jobs: int | None, budget: int | None) -> None:
     """Build COURSES (folders, or ids under --source; default: all of them) into zips in --out."""
     roots = find_courses(courses, source)
     out = check_output(out, roots)
-    _run(roots, out, formats or FORMATS, strict, jobs)
+    _run(roots, out, formats or FORMATS, strict, jobs, budget)
 
 
 @main.command()
@@ -85,7 +104,8 @@ def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
     return roots
 
 
-def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None) -> None:
+def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None,
+         budget: int | None = None) -> None:
     reporter = Reporter(strict=strict)
     if len(roots) > 1:
         with click.progressbar(length=len(roots), label="Building" if out else "Checking",
@@ -93,9 +113,9 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
             def done(result):
                 reporter.course_done(result)
                 bar.update(1)
-            results = build(roots, out, formats, strict, jobs, done)
+            results = build(roots, out, formats, strict, jobs, done, budget)
     else:
-        results = build(roots, out, formats, strict, jobs, reporter.course_done)
+        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget)
     reporter.summary(results, wrote=out is not None)
     if any(r.failed for r in results):
         click.get_current_context().exit(1)

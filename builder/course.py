@@ -64,6 +64,8 @@ class Course:
     completion: Completion
     texts: dict[str, CourseText]
     modules: tuple[ModuleSource, ...] = field(default=())
+    budget: int | None = None  # bytes a package may have at most
+    budget_line: int = 0  # where course.yaml sets it, for the over-budget error
 
     def text(self, lang: str) -> CourseText:
         """Metadata in `lang`, falling back to the primary language per field."""
@@ -93,6 +95,7 @@ def load_course(root: Path, problems: Problems) -> Course | None:
         language=values["language"], languages=languages, authors=values["authors"],
         organisation=values["organisation"], licence=values["licence"], duration=values["duration"],
         completion=Completion(**values["completion"]), texts=_texts(values, languages, doc, problems),
+        budget=values["budget"], budget_line=doc.lines.get(("budget",), 0),
     )
     if root.name != course.id:
         problems.warn(config, doc.line(("id",)), f"course id '{course.id}' differs from its folder name "

@@ -1,10 +1,12 @@
-"""Write packages: deterministic zips, written to a temp file and renamed into place."""
+"""Write packages: deterministic zips, staged in a temp file and renamed into place."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.problems import CoursepackError
@@ -21,20 +23,80 @@ def entry_order(name: str) -> tuple[int, str]:
     return (FIRST.index(name) if name in FIRST else len(FIRST), name)
 
 
-def write_zip(target: Path, files: dict[str, bytes | Path]) -> int:
-    """Write `files` as a zip at `target` atomically; returns the size in bytes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+@dataclass(frozen=True)
+class Entry:
+    """One file inside a zip, as written."""
+
+    path: str
+    size: int
+    compressed: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StagedZip:
+    """A zip written to a temp file beside `target`: `publish` puts it in place, `discard` drops it."""
+
+    target: Path
+    temp: Path
+    size: int
+    sha256: str
+    entries: tuple[Entry, ...]
+
+
+def stage_zip(target: Path, files: dict[str, bytes | Path]) -> StagedZip:
+    """Write `files` as a deterministic zip to a temp file beside `target`, leaving `target` untouched."""
+    temp = _temp_beside(target)
     try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
+        entries = []
+        with temp.open("wb") as raw, zipfile.ZipFile(raw, "w") as archive:
             for name in sorted(files, key=entry_order):
-                archive.writestr(_info(name), _read(files[name]))
-        os.chmod(temp, 0o644)
+                data, info = _read(files[name]), _info(name)
+                archive.writestr(info, data)  # sets info.compress_size
+                entries.append(Entry(name, len(data), info.compress_size, hashlib.sha256(data).hexdigest()))
+        return StagedZip(target, temp, temp.stat().st_size, file_sha256(temp), tuple(entries))
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def publish(staged: StagedZip) -> None:
+    """Put a staged zip in place of its target, in one rename."""
+    os.replace(staged.temp, staged.target)
+
+
+def discard(staged: StagedZip) -> None:
+    """Remove a staged zip's temp file, if it was not published."""
+    staged.temp.unlink(missing_ok=True)
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write `data` to `target` atomically: a temp file beside it, then one rename."""
+    temp = _temp_beside(target)
+    try:
+        temp.write_bytes(data)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    return target.stat().st_size
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks so a large package needs little memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _temp_beside(target: Path) -> Path:
+    """An empty, readable temp file in the target's folder, so the final rename is atomic."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    os.chmod(temp, 0o644)
+    return Path(temp)
 
 
 def _info(name: str) -> zipfile.ZipInfo:
@@ -52,12 +114,12 @@ def _read(content: bytes | Path) -> bytes:
     return content if isinstance(content, bytes) else content.read_bytes()
 
 
-def check_output(out: Path, sources: list[Path]) -> Path:
-    """Refuse an output folder that is, or lies inside, a course's sources."""
+def check_output(out: Path, sources: list[Path], what: str = "output folder", option: str = "--out") -> Path:
+    """Refuse an output path that is, or lies inside, a course's sources."""
     resolved = out.resolve()
     for source in sources:
         root = source.resolve()
         if resolved == root or resolved.is_relative_to(root):
-            raise CoursepackError(f"output folder '{out}' lies inside the course sources '{source}'; "
-                                  "choose another --out")
+            raise CoursepackError(f"{what} '{out}' lies inside the course sources '{source}'; "
+                                  f"choose another {option}")
     return resolved

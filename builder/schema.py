@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from builder.problems import Problems, did_you_mean
+from builder.sizes import parse_size
 from builder.yamlfile import Key, YamlDoc, type_name
 
 
@@ -136,6 +137,16 @@ def duration(value: Any, raw: str | None) -> int:
     return total
 
 
+def size(value: Any, raw: str | None) -> int:
+    """Bytes, from a number of bytes or text like '2MB', '500KB', '1.5 MB' (1 KB = 1000 B)."""
+    try:
+        return parse_size(value)
+    except ValueError:
+        shown = repr(value) if isinstance(value, str) else (raw or type_name(value))
+        raise Invalid(f"expected a size, got {shown}", "write bytes (2000000) or a size like '2MB', "
+                      "'500KB' or '1.5 MB'") from None
+
+
 slug = pattern(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "a valid id (lowercase letters, digits and single '-', "
                "starting with a letter)", "land-use-basics")
 version = pattern(r"[0-9A-Za-z][0-9A-Za-z.+-]*", "a valid version (letters, digits, '.', '-', '+')", "1.0.0")
@@ -181,6 +192,8 @@ COURSE = (
     Field("duration", duration, None, doc="Estimated learning time shown on the home page."),
     Field("objectives", text_list, [], doc="Learning objectives listed on the home page."),
     Field("completion", COMPLETION, {}, doc="Completion rule and mastery score used by tracking."),
+    Field("budget", size, None, doc="Largest size a package may have ('2MB', '500KB' or bytes): a bigger "
+          "package fails the build, so a course stays cheap to download on a slow link."),
     Field("modules", text_list, None, doc="Module files in order (default: file-name order of modules/*.md)."),
     Field("translations", MappingOf(language, TRANSLATABLE), {},
           doc="Per-language title, description, keywords and objectives."),

@@ -18,6 +18,13 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def sizes_apart(first: int, second: int) -> tuple[str, str]:
+    """Two sizes written so they differ: to the byte when rounding would show them the same."""
+    if human_size(first) != human_size(second):
+        return human_size(first), human_size(second)
+    return f"{first:,} B", f"{second:,} B"
+
+
 def download_time(size: int, bits_per_second: int) -> str:
     """How long a download takes at a given link speed."""
     seconds = size * 8 / bits_per_second

@@ -1,0 +1,119 @@
+"""Package sizes: the budget in course.yaml and on the command line."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from builder.schema import Invalid, size
+from builder.sizes import parse_size, sizes_apart
+
+# Stored, not deflated (.png), so each adds exactly its own size to the zip: the largest files.
+IMAGES = {"e.png": 300_000, "d.png": 250_000, "c.png": 200_000, "b.png": 150_000, "a.png": 120_000,
+          "small.png": 10_000}
+
+
+@pytest.fixture
+def heavy(new_course, tmp_path, monkeypatch):
+    """The scaffold course with six images weighing 1.03 MB in all, linked from its first module.
+
+    The working directory is its project folder, so problems name 'courses/town-course/…'.
+    """
+    monkeypatch.chdir(tmp_path)
+    images = new_course / "images"
+    module = new_course / "modules" / "01-welcome.md"
+    text = module.read_text()
+    for i, (name, length) in enumerate(IMAGES.items()):
+        (images / name).write_bytes(random.Random(i).randbytes(length))
+        text += f"\n![Map {name}](../images/{name})\n"
+    module.write_text(text)
+    return new_course
+
+
+def set_budget(course, value: str) -> int:
+    """Append `budget: value` to course.yaml; returns its line number."""
+    config = course / "course.yaml"
+    text = config.read_text()
+    config.write_text(text + f"budget: {value}\n")
+    return text.count("\n") + 1
+
+
+def listing(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("2MB", 2_000_000), ("500KB", 500_000), ("1.5 MB", 1_500_000), ("1.1 mb", 1_100_000), ("250 kB", 250_000),
+    ("1 GB", 1_000_000_000), ("1200 B", 1200), ("1200", 1200), (1200, 1200)])
+def test_sizes_are_read_as_download_sizes_are_quoted(written, expected):
+    assert parse_size(written) == expected
+
+
+@pytest.mark.parametrize("written", ["2 MiB", "lots", "", "0", "0MB", "-1MB", "1.5", 0, 1.5, True, None, [2]])
+def test_what_is_not_a_size(written):
+    with pytest.raises(ValueError):
+        parse_size(written)
+
+
+def test_course_yaml_budget_error_reads_expected_got():
+    with pytest.raises(Invalid) as error:
+        size("2 MiB", "2 MiB")
+    assert error.value.message == "expected a size, got '2 MiB'"
+    assert error.value.hint == "write bytes (2000000) or a size like '2MB', '500KB' or '1.5 MB'"
+
+
+def test_sizes_that_round_alike_are_shown_to_the_byte():
+    assert sizes_apart(1_036_000, 900_000) == ("1.0 MB", "900.0 KB")
+    assert sizes_apart(1_036_000, 1_000_000) == ("1,036,000 B", "1,000,000 B")
+
+
+def test_a_bad_budget_in_course_yaml_is_reported_with_its_line(heavy, run):
+    line = set_budget(heavy, "two megabytes")
+    result = run("check", "town-course")
+    assert result.exit_code == 1
+    assert (f"courses/town-course/course.yaml:{line}: budget: expected a size, got 'two megabytes' — write bytes "
+            "(2000000) or a size like '2MB', '500KB' or '1.5 MB'") in result.stderr
+
+
+def test_a_bad_budget_option_is_a_usage_error(heavy, run):
+    result = run("build", "--budget", "lots")
+    assert result.exit_code == 2
+    assert "'lots' is not a size" in result.stderr
+
+
+def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run):
+    assert run("build", "-f", "offline").exit_code == 0
+    before = (heavy.parent.parent / "dist" / "town-course-0.1.0-offline.zip").read_bytes()
+    (heavy / "images" / "e.png").write_bytes(random.Random(9).randbytes(300_001))
+    line = set_budget(heavy, "900KB")
+    result = run("build", "-f", "offline")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.0 MB, over the "
+        "budget of 900.0 KB — largest files: files/images/e.png (300.0 KB), files/images/d.png (250.0 KB), "
+        "files/images/c.png (200.0 KB), files/images/b.png (150.0 KB), files/images/a.png (120.0 KB)")
+    assert result.stderr.strip().endswith("0 of 1 course built, 0 packages; 1 error, 0 warnings "
+                                          "(failed: town-course)")
+    assert listing(heavy.parent.parent / "dist") == ["town-course-0.1.0-offline.zip"]  # no temp file left
+    assert (heavy.parent.parent / "dist" / "town-course-0.1.0-offline.zip").read_bytes() == before
+
+
+def test_one_package_over_budget_keeps_every_package_of_the_course_out(heavy, run, tmp_path):
+    assert run("build", "-f", "offline", "--out", tmp_path / "probe").exit_code == 0
+    offline = (tmp_path / "probe" / "town-course-0.1.0-offline.zip").stat().st_size
+    result = run("build", "-f", "offline", "-f", "scorm12", "--budget", str(offline))
+    assert result.exit_code == 1
+    assert [ln.split(": package ")[1].split(" is ")[0] for ln in result.stderr.splitlines()
+            if ": package " in ln] == ["town-course-0.1.0-scorm12.zip"]
+    assert ":1: package" in result.stderr  # a --budget has no line of its own in course.yaml
+    assert not (tmp_path / "dist").exists() or listing(tmp_path / "dist") == []
+
+
+def test_budget_option_overrides_course_yaml(heavy, run, tmp_path):
+    set_budget(heavy, "900KB")
+    assert run("check", "town-course").exit_code == 0  # a budget is about packages, which check does not write
+    result = run("build", "-f", "offline", "--budget", "1.5 MB")
+    assert result.exit_code == 0, result.output
+    assert listing(tmp_path / "dist") == ["town-course-0.1.0-offline.zip"]
+    assert run("build", "-f", "offline", "--budget", "1MB").exit_code == 1
