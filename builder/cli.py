@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.build import FORMATS, build
-from builder.package import check_output
+from builder.build import FORMATS, CourseResult, build
+from builder.package import check_output, write_file
 from builder.problems import UsageProblem
-from builder.report import Reporter
-from builder.sizes import parse_size
+from builder.report import Reporter, size_report
 from builder.scaffold import create_course
+from builder.sizes import parse_size
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,12 +55,20 @@ class Size(click.ParamType):
 @click.option("--budget", type=Size(), metavar="SIZE",
               help="Largest size a package may have, e.g. 2MB or 500KB (1 KB = 1000 B); overrides 'budget:' in "
                    "every course.yaml. A course with a bigger package fails and none of its packages is written.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a JSON report of every package built, with the size, compressed size and SHA-256 "
+                   "of every file inside; it holds no dates, so reports of two releases diff cleanly.")
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
-                  jobs: int | None, budget: int | None) -> None:
+                  jobs: int | None, budget: int | None, report: Path | None) -> None:
     """Build COURSES (folders, or ids under --source; default: all of them) into zips in --out."""
     roots = find_courses(courses, source)
     out = check_output(out, roots)
-    _run(roots, out, formats or FORMATS, strict, jobs, budget)
+    if report:
+        check_output(report, roots, "report", "--report")
+    results = _run(roots, out, formats or FORMATS, strict, jobs, budget)
+    if report:
+        write_file(report, size_report(results))
+    _exit_if_failed(results)
 
 
 @main.command()
@@ -69,7 +77,7 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
 @strict_option
 def check(courses: tuple[Path, ...], source: Path, strict: bool) -> None:
     """Report every problem of COURSES without writing anything."""
-    _run(find_courses(courses, source), None, (), strict, None)
+    _exit_if_failed(_run(find_courses(courses, source), None, (), strict, None))
 
 
 @main.command()
@@ -105,7 +113,7 @@ def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
 
 
 def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None,
-         budget: int | None = None) -> None:
+         budget: int | None = None) -> list[CourseResult]:
     reporter = Reporter(strict=strict)
     if len(roots) > 1:
         with click.progressbar(length=len(roots), label="Building" if out else "Checking",
@@ -117,5 +125,9 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
     else:
         results = build(roots, out, formats, strict, jobs, reporter.course_done, budget)
     reporter.summary(results, wrote=out is not None)
+    return results
+
+
+def _exit_if_failed(results: list[CourseResult]) -> None:
     if any(r.failed for r in results):
         click.get_current_context().exit(1)

@@ -1,12 +1,13 @@
-"""Everything the CLI prints: problems, progress and the summary table."""
+"""Everything a build reports: problems, progress, the summary table and the JSON size report."""
 
 from __future__ import annotations
 
+import json
 from typing import TextIO
 
 import click
 
-from builder.build import CourseResult
+from builder.build import CourseResult, Package
 from builder.sizes import SPEEDS, download_time, human_size
 
 
@@ -48,3 +49,22 @@ class Reporter:
         if failed:
             line += " (failed: " + ", ".join(r.course for r in failed) + ")"
         click.echo(line, err=bool(failed))
+
+
+def size_report(results: list[CourseResult]) -> bytes:
+    """Every package built, with every file inside it, as JSON that diffs cleanly between releases.
+
+    Sorted throughout and free of dates, so the same packages always give the same bytes.
+    """
+    packages = sorted((p for r in results for p in r.packages), key=lambda p: p.path.name)
+    report = {"packages": [_package_entry(p) for p in packages]}
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _package_entry(package: Package) -> dict:
+    return {
+        "course": package.course, "version": package.version, "lang": package.lang, "format": package.format,
+        "file": package.path.name, "size": package.size, "sha256": package.sha256,
+        "files": [{"path": e.path, "size": e.size, "compressed_size": e.compressed, "sha256": e.sha256}
+                  for e in sorted(package.entries, key=lambda e: e.path)],
+    }

@@ -1,8 +1,11 @@
-"""Package sizes: the budget in course.yaml and on the command line."""
+"""Package sizes: the JSON report of --report, and the budget in course.yaml and on the command line."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+import zipfile
 
 import pytest
 
@@ -117,3 +120,49 @@ def test_budget_option_overrides_course_yaml(heavy, run, tmp_path):
     assert result.exit_code == 0, result.output
     assert listing(tmp_path / "dist") == ["town-course-0.1.0-offline.zip"]
     assert run("build", "-f", "offline", "--budget", "1MB").exit_code == 1
+
+
+def test_report_lists_every_package_and_every_file_inside(heavy, run, tmp_path):
+    result = run("build", "--report", "sizes.json")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "sizes.json").read_text(encoding="utf-8"))
+    assert list(report) == ["packages"]
+    packages = report["packages"]
+    assert [p["file"] for p in packages] == [f"town-course-0.1.0-{f}.zip" for f in ("offline", "scorm12", "scorm2004")]
+    for package in packages:
+        path = tmp_path / "dist" / package["file"]
+        assert {k: package[k] for k in ("course", "version", "lang", "format")} == {
+            "course": "town-course", "version": "0.1.0", "lang": "en", "format": path.stem.rsplit("-", 1)[1]}
+        assert package["size"] == path.stat().st_size
+        assert package["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        with zipfile.ZipFile(path) as archive:
+            expected = [{"path": i.filename, "size": i.file_size, "compressed_size": i.compress_size,
+                         "sha256": hashlib.sha256(archive.read(i)).hexdigest()}
+                        for i in sorted(archive.infolist(), key=lambda i: i.filename)]
+        assert package["files"] == expected
+    png = next(f for f in packages[0]["files"] if f["path"] == "files/images/e.png")
+    assert png["size"] == png["compressed_size"] == 300_000
+
+
+def test_report_is_the_same_for_the_same_sources(heavy, run, tmp_path):
+    assert run("build", "--report", "one.json", "--out", "one").exit_code == 0
+    assert run("build", "--report", "two.json", "--out", "two").exit_code == 0
+    one = (tmp_path / "one.json").read_bytes()
+    assert one == (tmp_path / "two.json").read_bytes()
+    assert one.endswith(b"}\n") and b"1980" not in one
+
+
+def test_report_holds_what_was_built_even_when_a_course_fails(heavy, run, tmp_path):
+    assert run("new", "broken").exit_code == 0
+    (tmp_path / "courses" / "broken" / "modules" / "01-welcome.md").write_text("no title here\n")
+    result = run("build", "-f", "offline", "--report", "sizes.json")
+    assert result.exit_code == 1
+    report = json.loads((tmp_path / "sizes.json").read_text(encoding="utf-8"))
+    assert [p["file"] for p in report["packages"]] == ["town-course-0.1.0-offline.zip"]
+
+
+def test_report_may_not_go_into_the_course_sources(heavy, run, tmp_path):
+    result = run("build", "--report", heavy / "sizes.json")
+    assert result.exit_code == 1
+    assert "report '" in result.stderr and "lies inside the course sources" in result.stderr
+    assert not (heavy / "sizes.json").exists() and not (tmp_path / "dist").exists()
