@@ -1,4 +1,4 @@
-"""The `coursepack` command: new, check and build."""
+"""The `coursepack` command: new, check, build and results."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from builder.build import FORMATS, CourseResult, build
 from builder.package import check_output, write_file
 from builder.problems import UsageProblem
 from builder.report import Reporter, size_report
+from builder.results import VIEWS, course_lines, csv_rows, summarise, write_csv
 from builder.scaffold import create_course
 from builder.sizes import parse_size
 
@@ -88,6 +89,35 @@ def new(course_id: str, source: Path) -> None:
     folder = create_course(source, course_id)
     click.echo(f"Created {folder}. Edit {folder / 'course.yaml'} and the files in {folder / 'modules'}, "
                f"then run: coursepack check {folder}")
+
+
+@main.command("results")
+@click.argument("paths", metavar="RESULTS...", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every answer of every learner to this CSV file (UTF-8 for Excel).")
+@click.option("--by", type=click.Choice(VIEWS),
+              help="Print only the learner tables, or only the question tables and survey answers; "
+                   "also orders the CSV rows. Default: both, CSV learner by learner.")
+def results_command(paths: tuple[Path, ...], csv_out: Path | None, by: str | None) -> None:
+    """Summarise the results files learners saved from a course's My progress page.
+
+    RESULTS are files, or folders whose *.json files are all read.
+    """
+    summary = summarise(paths)
+    if csv_out and csv_out.resolve() in {f.resolve() for f in summary.files}:
+        raise UsageProblem(f"--csv '{csv_out}' is one of the results files; choose another file name")
+    for problem in sorted(summary.problems.items, key=lambda p: (p.warning, p.path, p.line)):
+        click.echo(str(problem), err=True)
+    for n, course in enumerate(summary.courses):
+        click.echo("\n".join(([""] if n else []) + course_lines(course, by)))
+    if csv_out:
+        rows = csv_rows(summary.courses, by)
+        write_csv(csv_out, rows)
+        click.echo(f"Wrote {len(rows)} rows to {csv_out}")
+    click.echo(summary.counts(), err=bool(summary.rejected))
+    if summary.rejected:
+        click.get_current_context().exit(1)
 
 
 main.add_command(build_command, "build")

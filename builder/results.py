@@ -1,0 +1,530 @@
+"""Summarise the results files learners save from an offline course's My progress page.
+
+First every file is read and checked (a bad file is reported and left out, the others still
+count), then the latest copy of each learner is kept, then the courses are described as text
+tables for the terminal and as CSV rows for a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import json
+import math
+import os
+import re
+import tempfile
+import textwrap
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from builder.problems import CoursepackError, Problems, UsageProblem, display_path
+from builder.report import plural
+from builder.yamlfile import read_text
+
+FORMAT = "coursepack-results"
+VERSION = 1
+WIDTH = 80  # an ordinary terminal window, also on the coordinator's old laptop
+LIKERT = ("1", "2", "3", "4", "5")
+RESAVE = "ask the learner to save it again from the course's My progress page"
+VIEWS = ("learner", "question")
+CSV_COLUMNS = ("course", "version", "lang", "learner", "saved", "completion", "success", "score", "quiz",
+               "question", "type", "prompt", "response", "correct", "points", "earned")
+
+
+# --- the file format, declared once ----------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a results object: what its value must be, and the keys of the objects it holds."""
+
+    name: str
+    expected: str
+    check: Check
+    keys: tuple[Field, ...] = ()  # for an object, or for every object of a list
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _name(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _time(value: Any) -> bool:
+    return isinstance(value, str) and _parse_time(value) is not None
+
+
+def _bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _one_of(*choices: str) -> Check:
+    return lambda value: value in choices
+
+
+def _or_null(check: Check) -> Check:
+    return lambda value: value is None or check(value)
+
+
+COURSE = (Field("id", "an id", _name), Field("version", "a version", _name),
+          Field("lang", "a language code", _name), Field("title", "text", _text))
+PAGES = (Field("viewed", "a whole number", _count), Field("total", "a whole number", _count))
+QUIZ = (Field("id", "an id", _name), Field("title", "text", _text),
+        Field("graded", "true or false", _bool), Field("survey", "true or false", _bool),
+        Field("attempts", "a whole number", _count), Field("score", "a number or null", _or_null(_number)))
+TYPES = ("single", "multiple", "truefalse", "fill", "ordering", "matching", "likert", "text")
+ANSWER = (Field("quiz", "an id", _name), Field("question", "an id", _name),
+          Field("type", "one of " + ", ".join(TYPES), _one_of(*TYPES)), Field("prompt", "text", _text),
+          Field("response", "text", _text),  # "" when the question was left unanswered
+          Field("correct", "true, false or null", _or_null(_bool)),  # null: survey, not scored
+          Field("points", "a number", _number), Field("earned", "a number", _number))
+RESULTS = (Field("saved", "a date and time like 2026-11-25T10:00:00Z", _time),  # picks the latest copy
+           Field("learner", "a name", _name),
+           Field("course", "an object", lambda v: isinstance(v, dict), COURSE),
+           Field("pages", "an object", lambda v: isinstance(v, dict), PAGES),
+           Field("completion", "'completed' or 'incomplete'", _one_of("completed", "incomplete")),
+           Field("success", "'unknown', 'passed' or 'failed'", _one_of("unknown", "passed", "failed")),
+           Field("score", "a number or null", _or_null(_number)),  # null when nothing is graded
+           Field("quizzes", "a list", lambda v: isinstance(v, list), QUIZ),
+           Field("answers", "a list", lambda v: isinstance(v, list), ANSWER))
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{shorten(value, 30)}'" if value else "empty text"
+    return {type(None): "null", bool: json.dumps(value), int: "a number", float: "a number",
+            list: "a list"}.get(type(value), "an object")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    """One question as a learner answered it."""
+
+    quiz: str
+    question: str
+    type: str
+    prompt: str
+    response: str
+    correct: bool | None
+    points: float
+    earned: float
+
+
+@dataclass(frozen=True)
+class LearnerResult:
+    """One results file: a learner's progress in one course."""
+
+    path: Path
+    learner: str
+    saved: str
+    course: str
+    version: str
+    lang: str
+    title: str
+    viewed: int
+    total: int
+    completion: str
+    success: str
+    score: float | None
+    answers: tuple[Answer, ...]
+
+    @property
+    def saved_at(self) -> datetime:
+        """When the learner saved the file, as a moment comparable across time zones."""
+        return _parse_time(self.saved)  # type: ignore[return-value]  # checked when read
+
+    @property
+    def who(self) -> tuple[str, str, str]:
+        """Course, version and learner name as compared for duplicates ('ana ' is 'Ana')."""
+        name = " ".join(unicodedata.normalize("NFC", self.learner).split()).casefold()
+        return self.course, self.version, name
+
+
+class _Located(dict):
+    """A JSON object that knows the line it starts on, so problems inside it can name a line."""
+
+    line = 1
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON, giving every object the line of its opening brace."""
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict, int]:
+        pairs, end = json.decoder.JSONObject(s_and_end, *args)
+        located = _Located(pairs)
+        located.line = bisect.bisect_left(breaks, s_and_end[1]) + 1
+        return located, end
+
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # the C scanner would skip parse_object
+    return decoder.decode(text)
+
+
+def read_result(path: Path, problems: Problems) -> LearnerResult | None:
+    """Read and check one results file; None (with its problems recorded) when it is unusable."""
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error(path, 1, "the file is empty", RESAVE)
+        return None
+    try:
+        data = parse_json(text)
+    except json.JSONDecodeError as e:
+        problems.error(path, e.lineno, f"not JSON: {e.msg} (column {e.colno})",
+                       "the file is damaged or was edited; " + RESAVE)
+        return None
+    except RecursionError:
+        problems.error(path, 1, "not JSON: nested too deeply", RESAVE)
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        problems.error(path, 1, f"not a {FORMAT} file",
+                       "expected a file saved with 'Save my results' on a course's My progress page")
+        return None
+    before = len(problems.errors)
+    if _check_version(data, path, problems):
+        _check(data, RESULTS, "", path, problems)
+        if len(problems.errors) == before:
+            _check_answers(data["answers"], path, problems)
+    if len(problems.errors) > before:
+        return None
+    return _result(path, data)
+
+
+def _check_version(data: dict, path: Path, problems: Problems) -> bool:
+    version = data.get("version")
+    if "version" not in data:
+        problems.error(path, 1, "'version' is missing", RESAVE)
+    elif type(version) is not int or version != VERSION:
+        problems.error(path, 1, f"unknown results version {json.dumps(version)}",
+                       f"this coursepack reads version {VERSION}; update coursepack")
+    else:
+        return True
+    return False
+
+
+def _check(data: dict, fields: tuple[Field, ...], where: str, path: Path, problems: Problems) -> None:
+    """Record every missing or wrong field of `data` and of the objects inside it."""
+    line = getattr(data, "line", 1)
+    for spec in fields:
+        label = f"{where}.{spec.name}" if where else spec.name
+        if spec.name not in data:
+            problems.error(path, line, f"{where + ': ' if where else ''}'{spec.name}' is missing", RESAVE)
+        elif not spec.check(value := data[spec.name]):
+            problems.error(path, getattr(value, "line", line),
+                           f"{label}: expected {spec.expected}, got {_json_type(value)}", RESAVE)
+        elif isinstance(value, dict):
+            _check(value, spec.keys, label, path, problems)
+        elif spec.keys:
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _check(item, spec.keys, f"{label}[{i}]", path, problems)
+                else:
+                    problems.error(path, line, f"{label}[{i}]: expected an object, got {_json_type(item)}", RESAVE)
+
+
+def _check_answers(answers: list[dict], path: Path, problems: Problems) -> None:
+    """Rules across fields: a Likert answer is 1 to 5, and no question is answered twice."""
+    seen = set()
+    for i, answer in enumerate(answers):
+        if answer["type"] == "likert" and answer["response"] not in ("", *LIKERT):
+            problems.error(path, answer.line, f"answers[{i}].response: expected 1 to 5 for a likert question, "
+                           f"got {_json_type(answer['response'])}", RESAVE)
+        key = (answer["quiz"], answer["question"])
+        if key in seen:
+            problems.error(path, answer.line, f"answers[{i}]: question '{key[0]}/{key[1]}' is answered twice",
+                           RESAVE)
+        seen.add(key)
+
+
+def _result(path: Path, data: dict) -> LearnerResult:
+    course, pages = data["course"], data["pages"]
+    answers = tuple(Answer(a["quiz"], a["question"], a["type"], a["prompt"], a["response"], a["correct"],
+                           a["points"], a["earned"]) for a in data["answers"])
+    return LearnerResult(path, data["learner"].strip(), data["saved"], course["id"], course["version"],
+                         course["lang"], course["title"], pages["viewed"], pages["total"], data["completion"],
+                         data["success"], data["score"], answers)
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and every *.json below the folders named; each file once, in a stable order."""
+    files: dict[Path, Path] = {}
+    for path in paths:
+        found = _json_below(path) if path.is_dir() else [path]
+        if not found:
+            raise UsageProblem(f"no results files (*.json) in '{display_path(path)}'")
+        for file in found:
+            files.setdefault(file.resolve(), file)
+    return list(files.values())
+
+
+def _json_below(folder: Path) -> list[Path]:
+    """Skips hidden names: USB sticks that visited a Mac carry '._ana.json' copies that are not JSON."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".json" and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+# --- summarising -----------------------------------------------------------------------
+
+@dataclass
+class Question:
+    """One question of a course with every learner's answer to it."""
+
+    quiz: str
+    question: str
+    type: str
+    prompt: str
+    answers: list[tuple[str, Answer]] = field(default_factory=list)  # (learner, answer), by learner
+
+    @property
+    def given(self) -> list[tuple[str, Answer]]:
+        """The answers that are not blank."""
+        return [(who, a) for who, a in self.answers if a.response.strip()]
+
+
+@dataclass
+class CourseResults:
+    """Every kept learner of one course version, and its questions in course order."""
+
+    course: str
+    version: str
+    title: str
+    learners: list[LearnerResult]
+    questions: list[Question]
+
+
+@dataclass
+class Summary:
+    """Everything read: the courses, and what was wrong or left out on the way."""
+
+    files: list[Path]
+    courses: list[CourseResults]
+    problems: Problems
+    rejected: int
+    left_out: int
+
+    def counts(self) -> str:
+        """'2 of 3 results files read; 2 learners in 1 course; 1 file rejected'."""
+        learners = sum(len(c.learners) for c in self.courses)
+        parts = [f"{len(self.files) - self.rejected} of {plural(len(self.files), 'results file')} read",
+                 f"{plural(learners, 'learner')} in {plural(len(self.courses), 'course')}"]
+        if self.left_out:
+            parts.append(f"{plural(self.left_out, 'older duplicate')} left out")
+        if self.rejected:
+            parts.append(f"{plural(self.rejected, 'file')} rejected")
+        return "; ".join(parts)
+
+
+def summarise(paths: Iterable[Path]) -> Summary:
+    """Read every results file below `paths` and group the latest copy of each learner by course."""
+    files = find_files(paths)
+    problems = Problems()
+    results = [r for r in (read_result(f, problems) for f in files) if r]
+    kept = latest(results, problems)
+    keys = sorted({(r.course, r.version) for r in kept}, key=lambda k: (k[0], _natural(k[1])))
+    courses = [_course([r for r in kept if (r.course, r.version) == key]) for key in keys]
+    return Summary(files, courses, problems, len(files) - len(results), len(results) - len(kept))
+
+
+def latest(results: list[LearnerResult], problems: Problems) -> list[LearnerResult]:
+    """The latest saved copy of each learner in each course; a warning names every copy left out."""
+    ordered = sorted(results, key=lambda r: (r.who, -r.saved_at.timestamp(), str(r.path)))
+    kept: dict[tuple[str, str, str], LearnerResult] = {}
+    for result in ordered:
+        newer = kept.setdefault(result.who, result)
+        if newer is not result:
+            copy = "a second" if newer.saved_at == result.saved_at else "an older"
+            problems.warn(result.path, 1, f"left out: {copy} copy of {result.learner}'s results for "
+                          f"{result.course} {result.version}", f"using {display_path(newer.path)} "
+                          f"(saved {newer.saved})")
+    return list(kept.values())
+
+
+def _natural(text: str) -> tuple:
+    """'1.10.0' after '1.9.0'."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+
+
+def _course(results: list[LearnerResult]) -> CourseResults:
+    learners = sorted(results, key=lambda r: (r.who, r.learner))
+    questions: dict[tuple[str, str], Question] = {}
+    # Questions come in the order of the learner who answered most: course order, even if others skipped some.
+    for result in sorted(learners, key=lambda r: -len(r.answers)):
+        for a in result.answers:
+            questions.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
+    for result in learners:
+        for a in result.answers:
+            questions[(a.quiz, a.question)].answers.append((result.learner, a))
+    first = learners[0]
+    return CourseResults(first.course, first.version, first.title, learners, list(questions.values()))
+
+
+# --- text for the terminal -------------------------------------------------------------
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut with '…' when longer."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
+
+
+def _wrap(text: str, indent: str, more: str) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=more)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        return "  ".join(cells).rstrip()
+    return [line(header), *map(line, rows)]
+
+
+def _number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{math.floor(100 * part / whole + 0.5)}%"
+
+
+def course_lines(course: CourseResults, by: str | None = None) -> list[str]:
+    """A course as text: the learner table, the question table and the survey answers (or one view)."""
+    heading = shorten(f"{course.course} {course.version} — {course.title}", WIDTH)
+    lines = [heading, "=" * len(heading)]
+    if by in (None, "learner"):
+        lines += ["", *learner_table(course)]
+    if by in (None, "question") and course.questions:
+        lines += ["", *question_table(course)]
+        lines += survey_lines(course)
+    return lines
+
+
+def learner_table(course: CourseResults) -> list[str]:
+    """Learner, language, pages viewed, completion, success and score."""
+    rows = [(shorten(r.learner, 24), shorten(r.lang, 8), f"{r.viewed}/{r.total}", r.completion, r.success,
+             "—" if r.score is None else f"{r.score:g}%") for r in course.learners]
+    return _table(("learner", "lang", "pages", "completion", "success", "score"), rows, right=(5,))
+
+
+def question_table(course: CourseResults) -> list[str]:
+    """Per question: answers given and, for scored questions, the share answered correctly."""
+    rows = []
+    for q in course.questions:
+        scored = [a for _, a in q.given if a.correct is not None]
+        correct = _percent(sum(a.correct for a in scored), len(scored)) if scored else ""
+        rows.append((shorten(q.quiz, 14), shorten(q.question, 14), str(len(q.given)), correct, q.prompt))
+    header = ("quiz", "question", "answered", "correct", "prompt")
+    used = sum(max(len(row[i]) for row in [header, *rows]) + 2 for i in range(4))
+    rows = [(*row[:4], shorten(row[4], max(WIDTH - used, 20))) for row in rows]
+    return _table(header, rows, right=(2, 3))
+
+
+def survey_lines(course: CourseResults) -> list[str]:
+    """Capacity needs: each Likert question's spread over 1–5 and mean, each free-text answer by name."""
+    asked = [q for q in course.questions if q.type in ("likert", "text")]
+    if not asked:
+        return []
+    lines = ["", "Capacity needs (survey answers)"]
+    for q in asked:
+        lines += _wrap(f"{q.quiz}/{q.question}: {q.prompt}", "", "  ")
+        lines += _likert_lines(q) if q.type == "likert" else _text_lines(q)
+    return lines
+
+
+def _likert_lines(question: Question) -> list[str]:
+    votes = Counter(a.response for _, a in question.given)
+    spread = "   ".join(f"{level}: {votes[level]}" for level in LIKERT)
+    n = sum(votes.values())
+    mean = sum(int(level) * count for level, count in votes.items()) / n if n else None
+    return [f"  {spread}   " + (f"mean {mean:.1f} ({plural(n, 'answer')})" if n else "no answers")]
+
+
+def _text_lines(question: Question) -> list[str]:
+    lines = [line for who, a in question.given for line in _wrap(f"{who}: {a.response}", "  ", "    ")]
+    return lines or ["  no answers"]
+
+
+# --- CSV for a spreadsheet -------------------------------------------------------------
+
+def csv_rows(courses: list[CourseResults], by: str | None = None) -> list[tuple[str, ...]]:
+    """One row per learner per answer (a learner with no answers gets one row), learner by learner
+    or, with by='question', question by question."""
+    rows = []
+    for course in courses:
+        order = {(q.quiz, q.question): i for i, q in enumerate(course.questions)}
+        keyed = []
+        for n, result in enumerate(course.learners):
+            def key(q: int) -> tuple[int, int]:
+                return (q, n) if by == "question" else (n, q)
+            keyed += [(key(order[(a.quiz, a.question)]), _row(result, a)) for a in result.answers] \
+                or [(key(-1), _row(result, None))]
+        rows += [row for _, row in sorted(keyed, key=lambda pair: pair[0])]
+    return rows
+
+
+def _row(r: LearnerResult, a: Answer | None) -> tuple[str, ...]:
+    learner = (r.course, r.version, r.lang, _cell(r.learner), r.saved, r.completion, r.success,
+               _number_text(r.score))
+    if a is None:
+        return (*learner, *[""] * 8)
+    correct = "" if a.correct is None else str(int(a.correct))  # 1/0: the same in every language, and sums
+    return (*learner, _cell(a.quiz), _cell(a.question), a.type, _cell(a.prompt), _cell(a.response), correct,
+            _number_text(a.points), _number_text(a.earned))
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula ('=…', '+…', '-…', '@…') is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_csv(target: Path, rows: list[tuple[str, ...]]) -> None:
+    """Write the rows under a header, atomically, as UTF-8 with a byte-order mark.
+
+    Excel opens a .csv without a BOM in the computer's legacy code page (Windows-1252 in Spanish and
+    Portuguese), which garbles every accent; with the BOM it reads UTF-8.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as e:
+        raise CoursepackError(f"cannot write '{target}': {e.strerror}") from e
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerows([CSV_COLUMNS, *rows])
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException as e:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise CoursepackError(f"cannot write '{target}': {e.strerror}") from e
+        raise
