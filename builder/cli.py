@@ -9,6 +9,7 @@ import click
 
 from builder import __version__
 from builder.build import FORMATS, CourseResult, build
+from builder.library import write_library
 from builder.package import check_output, write_file
 from builder.problems import UsageProblem
 from builder.report import Reporter, size_report
@@ -69,7 +70,10 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
     results = _run(roots, out, formats or FORMATS, strict, jobs, budget)
     if report:
         write_file(report, size_report(results))
-    _exit_if_failed(results)
+    if any(r.packages for r in results):  # a run that wrote nothing leaves the folder as it was
+        for problem in write_library(out):
+            click.echo(str(problem), err=True)
+    _finish(results, wrote=True)
 
 
 @main.command()
@@ -78,7 +82,7 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
 @strict_option
 def check(courses: tuple[Path, ...], source: Path, strict: bool) -> None:
     """Report every problem of COURSES without writing anything."""
-    _exit_if_failed(_run(find_courses(courses, source), None, (), strict, None))
+    _finish(_run(find_courses(courses, source), None, (), strict, None), wrote=False)
 
 
 @main.command()
@@ -154,10 +158,10 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
             results = build(roots, out, formats, strict, jobs, done, budget)
     else:
         results = build(roots, out, formats, strict, jobs, reporter.course_done, budget)
-    reporter.summary(results, wrote=out is not None)
     return results
 
 
-def _exit_if_failed(results: list[CourseResult]) -> None:
+def _finish(results: list[CourseResult], wrote: bool) -> None:
+    Reporter().summary(results, wrote)
     if any(r.failed for r in results):
         click.get_current_context().exit(1)
