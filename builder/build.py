@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 import yaml
 
 from builder.course import Course, load_course
+from builder.library import ENTRY, package_entry
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.package import Entry, StagedZip, discard, publish, stage_zip
 from builder.pages import build_pages
@@ -58,12 +59,12 @@ def package_name(course: Course, lang: str, fmt: str) -> str:
 
 
 def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
-    """The files of one format: the shared site, plus a manifest for SCORM."""
-    files = dict(site.files)
+    """The files of one format: the shared site, the library's coursepack.json, and a manifest for SCORM."""
+    files = {**site.files, ENTRY: package_entry(site.course, site.lang, fmt)}
     if fmt == "scorm12":
-        files["imsmanifest.xml"] = scorm12_manifest(site.course, site.lang, list(site.files))
+        files["imsmanifest.xml"] = scorm12_manifest(site.course, site.lang, list(files))
     elif fmt == "scorm2004":
-        files["imsmanifest.xml"] = scorm2004_manifest(site.course, site.lang, list(site.files))
+        files["imsmanifest.xml"] = scorm2004_manifest(site.course, site.lang, list(files))
     return files
 
 

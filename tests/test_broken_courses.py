@@ -388,8 +388,8 @@ def test_a_failed_rebuild_keeps_the_previous_packages(project: Path) -> None:
     good = coursepack("build", COURSE, "--out", "dist")
     assert good.exit_code == 0, good.output
     built = snapshot(project / "dist")
-    assert sorted(built) == ["keep.zip", "town-0.1.0-offline.zip", "town-0.1.0-scorm12.zip",
-                             "town-0.1.0-scorm2004.zip"]
+    assert sorted(built) == ["catalog.json", "index.html", "keep.zip", "town-0.1.0-offline.zip",
+                             "town-0.1.0-scorm12.zip", "town-0.1.0-scorm2004.zip"]
 
     replace("modules/01-welcome.md", "../images/steps.svg", "../images/step.svg")(Path(COURSE))
     result = coursepack("build", COURSE, "--out", "dist")
@@ -411,8 +411,8 @@ def test_one_broken_course_does_not_stop_the_others(project: Path) -> None:
     assert ("courses/roads/modules/02-first-steps.md:5: the module has no title — start it with a '# Title' "
             "line or set 'title:' in its front matter") in lines
     assert lines[-1] == "1 of 2 courses built, 3 packages; 1 error, 0 warnings (failed: roads)"
-    assert sorted(snapshot(project / "dist")) == ["keep.zip", "town-0.1.0-offline.zip", "town-0.1.0-scorm12.zip",
-                                                  "town-0.1.0-scorm2004.zip"]
+    assert sorted(snapshot(project / "dist")) == ["catalog.json", "index.html", "keep.zip", "town-0.1.0-offline.zip",
+                                                  "town-0.1.0-scorm12.zip", "town-0.1.0-scorm2004.zip"]
 
 
 def test_two_courses_with_one_id(project: Path) -> None:
@@ -426,8 +426,8 @@ def test_two_courses_with_one_id(project: Path) -> None:
     assert ("courses/town-copy/course.yaml:2: course id 'town' is already used by courses/town — give every "
             "course its own id") in lines
     assert lines[-1] == "1 of 2 courses built, 3 packages; 1 error, 0 warnings (failed: town-copy)"
-    assert sorted(snapshot(project / "dist")) == ["keep.zip", "town-0.1.0-offline.zip", "town-0.1.0-scorm12.zip",
-                                                  "town-0.1.0-scorm2004.zip"]
+    assert sorted(snapshot(project / "dist")) == ["catalog.json", "index.html", "keep.zip", "town-0.1.0-offline.zip",
+                                                  "town-0.1.0-scorm12.zip", "town-0.1.0-scorm2004.zip"]
 
 
 def test_a_decorative_image_may_have_empty_alt_text(project: Path) -> None:

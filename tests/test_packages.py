@@ -36,14 +36,14 @@ def manifest(path: Path) -> bytes:
 
 
 def test_one_package_per_format_and_language(built):
-    assert sorted(p.name for p in built.iterdir()) == [
+    assert sorted(p.name for p in built.iterdir()) == ["catalog.json", "index.html"] + [
         f"town-course-0.1.0-{lang}-{fmt}.zip" for lang in ("en", "es") for fmt in ("offline", "scorm12", "scorm2004")]
 
 
 def test_zip_layout(built):
     offline = names(built / "town-course-0.1.0-en-offline.zip")
     assert offline == ["index.html", "01-welcome.html", "02-first-steps.html", "assets/coursepack.css",
-                       "files/images/steps.svg"]
+                       "coursepack.json", "files/images/steps.svg"]
     scorm = names(built / "town-course-0.1.0-en-scorm12.zip")
     assert scorm[:2] == ["imsmanifest.xml", "index.html"] and scorm[1:] == offline
     assert all(SAFE_NAME.fullmatch(n) for n in scorm)

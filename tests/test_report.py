@@ -87,7 +87,8 @@ def test_a_bad_budget_option_is_a_usage_error(heavy, run):
 
 def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run):
     assert run("build", "-f", "offline").exit_code == 0
-    before = (heavy.parent.parent / "dist" / "town-course-0.1.0-offline.zip").read_bytes()
+    dist = heavy.parent.parent / "dist"
+    before = {p.name: p.read_bytes() for p in dist.iterdir()}
     (heavy / "images" / "e.png").write_bytes(random.Random(9).randbytes(300_001))
     line = set_budget(heavy, "900KB")
     result = run("build", "-f", "offline")
@@ -98,8 +99,8 @@ def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run)
         "files/images/c.png (200.0 KB), files/images/b.png (150.0 KB), files/images/a.png (120.0 KB)")
     assert result.stderr.strip().endswith("0 of 1 course built, 0 packages; 1 error, 0 warnings "
                                           "(failed: town-course)")
-    assert listing(heavy.parent.parent / "dist") == ["town-course-0.1.0-offline.zip"]  # no temp file left
-    assert (heavy.parent.parent / "dist" / "town-course-0.1.0-offline.zip").read_bytes() == before
+    assert listing(dist) == ["catalog.json", "index.html", "town-course-0.1.0-offline.zip"]  # no temp file left
+    assert {p.name: p.read_bytes() for p in dist.iterdir()} == before  # the library too
 
 
 def test_one_package_over_budget_keeps_every_package_of_the_course_out(heavy, run, tmp_path):
@@ -118,7 +119,7 @@ def test_budget_option_overrides_course_yaml(heavy, run, tmp_path):
     assert run("check", "town-course").exit_code == 0  # a budget is about packages, which check does not write
     result = run("build", "-f", "offline", "--budget", "1.5 MB")
     assert result.exit_code == 0, result.output
-    assert listing(tmp_path / "dist") == ["town-course-0.1.0-offline.zip"]
+    assert listing(tmp_path / "dist") == ["catalog.json", "index.html", "town-course-0.1.0-offline.zip"]
     assert run("build", "-f", "offline", "--budget", "1MB").exit_code == 1
 
 
