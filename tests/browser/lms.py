@@ -6,7 +6,7 @@
   scorm-again's `Scorm12API` as `window.API` or `Scorm2004API` as `window.API_1484_11`, with no
   network commits, every call recorded, and launches the package in a same-origin `<iframe>`,
   as a real LMS does;
-- `/scorm-again.js`: the UMD build of npm's scorm-again (tests/js/node_modules, `npm ci`);
+- `/scorm-again.js`: the minified UMD build of npm's scorm-again (tests/js/node_modules, `npm ci`);
 - `/pkg/<name>/`: unzipped packages (`LMSServer.mount`).
 
 `open_visit(context, server, package, version, cmi=...)` opens the host page in a Playwright page
@@ -32,7 +32,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 JS = PROJECT / "tests" / "js"
-SCORM_AGAIN = JS / "node_modules" / "scorm-again" / "dist" / "scorm-again.js"
+SCORM_AGAIN = JS / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"  # UMD: window.Scorm12API, …
 HOST_FILES = ("host.html", "lms-host.js", "selftest.html")
 
 # Value formats an LMS accepts (docs/tracking.md, shared LMS notes): checked on what the LMS received.
@@ -110,6 +110,7 @@ class Visit:
     server: LMSServer
     version: str  # "1.2" or "2004"
     launch: str  # path on the server of the launched page
+    popup: Any = None  # the package's own window, when the LMS launched it in a new window
 
     # --- what the LMS received ------------------------------------------------------------
     def state(self) -> dict:
@@ -152,6 +153,8 @@ class Visit:
     @property
     def shell(self):
         """The frame the LMS launched (the package's index.html, or wherever it went)."""
+        if self.popup is not None:
+            return self.popup.main_frame
         for frame in self.page.main_frame.child_frames:
             return frame
         raise AssertionError("the test LMS has no package frame")
@@ -166,8 +169,13 @@ class Visit:
 
     # --- the learner ------------------------------------------------------------------------
     def leave(self, how: str = "blank") -> None:
-        """The learner leaves: the LMS navigates the frame away (pagehide/unload in the package)."""
-        self.page.evaluate("how => lms.leave(how)", how)
+        """The learner leaves (pagehide/unload in the package): the LMS navigates its frame away
+        ("blank") or drops it ("remove"); a package in its own window is closed ("close")."""
+        if self.popup is not None:
+            self.popup.close(run_before_unload=True)
+            self.page.wait_for_function("() => lms.popup.closed")
+        else:
+            self.page.evaluate("how => lms.leave(how)", how)
 
     def resume_cmi(self, **extra: Any) -> dict:
         """What the LMS hands the next visit: the stored CMI, entry "resume" after a suspend,
@@ -342,12 +350,21 @@ def lms_context(browser, lms_server):
 
 
 def open_visit(context, server: LMSServer, launch: str, version: str, *, cmi: dict | None = None,
-               faults: dict | None = None, wait_for: str | None = "load"):
-    """Open the test LMS in a new page of `context` and launch `launch` (a path on the server)."""
+               faults: dict | None = None, window: bool = False, wait_for: str | None = "load"):
+    """Open the test LMS in a new page of `context` and launch `launch` (a path on the server),
+    in a frame of the LMS page or, with `window`, in a new window of its own."""
     page = context.new_page()
     page.goto(server.url("host.html"))
-    page.evaluate("options => lms.start(options)",
-                  {"version": version, "launch": server.url(launch), "cmi": cmi, "faults": faults or {}})
+    options = {"version": version, "launch": server.url(launch), "cmi": cmi, "faults": faults or {},
+               "window": window}
+    if window:
+        with context.expect_page() as opened:
+            page.evaluate("options => lms.start(options)", options)
+        visit = Visit(page, server, version, launch, popup=opened.value)
+        if wait_for:
+            visit.popup.wait_for_load_state(wait_for)
+        return visit
+    page.evaluate("options => lms.start(options)", options)
     visit = Visit(page, server, version, launch)
     if wait_for:
         deadline = time.monotonic() + 10

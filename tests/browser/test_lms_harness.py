@@ -100,3 +100,16 @@ def test_resume_cmi_accumulates_time_and_keeps_interactions():
                                        "total_time": "PT1H"}})
     assert "entry" not in seed
     assert seed["total_time"] == "PT3662.50S"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("how", ["remove", "close"])
+def test_other_ways_of_leaving_run_pagehide(version, how, lms_server, lms_context):
+    """Dropping the frame, or closing the SCO's own window (API on its opener), also runs pagehide."""
+    context, watch = lms_context()
+    visit = open_visit(context, lms_server, f"selftest.html?v={version}", version, window=how == "close")
+    assert visit.shell.locator("#out").inner_text() == "entry= location="
+    visit.leave(how)
+    visit.page.wait_for_function("() => lms.commits.length === 2")
+    assert at(visit.stored(), version, "location") == "left"
+    assert not watch.problems()

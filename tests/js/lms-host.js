@@ -3,6 +3,7 @@
 //
 //   lms.start({version: "1.2" | "2004", launch: "pkg/x/index.html", cmi: {...}, faults: {...}})
 //
+// window: true to launch in a new window (window.open) instead of a frame.
 // cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize); omit on a first visit.
 // faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
 //         GetLastError "101") or "throw" (the call throws). Failed calls are recorded too.
@@ -85,7 +86,10 @@
     });
     window[spec.global] = api;
 
-    if (options.launch) {
+    if (options.launch && options.window) {
+      // "New window" launch: the package in a window of its own; the API stays here, on its opener.
+      lms.popup = window.open(options.launch, "sco");
+    } else if (options.launch) {
       var frame = document.createElement("iframe");
       frame.id = "sco";
       frame.title = "Course";
