@@ -3,6 +3,7 @@
 //
 //   lms.start({version: "1.2" | "2004", launch: "pkg/x/index.html", cmi: {...}, faults: {...}})
 //
+// settings: scorm-again settings over the defaults below.
 // window: true to launch in a new window (window.open) instead of a frame.
 // cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize); omit on a first visit.
 // faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
@@ -48,15 +49,17 @@
     var spec = SPECS[options.version];
     if (!spec) throw new Error("test LMS: unknown SCORM version " + options.version);
     var faults = options.faults || {};
-    var api = new window[spec.klass]({
+    var settings = {
       autocommit: false,            // the LMS stores only what the content commits
       lmsCommitUrl: false,          // no network: commits stay in this page (lms.commits)
       logLevel: 5,                  // NONE: nothing on the console; messages go to lms.logs
       onLogMessage: function (level, message) { lms.logs.push({level: level, message: String(message)}); },
       autoCompleteLessonStatus: false,
-      mastery_override: false,
+      mastery_override: false,      // SCORM 1.2: true lets the LMS decide passed/failed by mastery_score
       score_overrides_status: false
-    });
+    };
+    for (var key in options.settings || {}) settings[key] = options.settings[key];
+    var api = new window[spec.klass](settings);
     if (options.cmi) api.loadFromJSON(options.cmi);
     lms.version = options.version;
     lms.api = api;
