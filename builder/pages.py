@@ -10,8 +10,11 @@ from pathlib import Path
 import lxml.html
 
 from builder.course import Course, ModuleSource
+from builder.locale import strings
 from builder.markup import Source, split_source, to_html
 from builder.problems import Problems, did_you_mean
+from builder.quiz import Quiz, check_unique_ids, extract_quizzes
+from builder.quizhtml import plain, quiz_section
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, split_srcset
 from builder.yamlfile import read_text
 
@@ -47,6 +50,7 @@ class Page:
     links: list[PageLink] = field(default_factory=list)
     files: list[CourseFile] = field(default_factory=list)
     fallback: bool = False  # shown in the course language because no translation exists
+    quizzes: list[Quiz] = field(default_factory=list)
 
     @property
     def href(self) -> str:
@@ -56,14 +60,16 @@ class Page:
 def build_pages(course: Course, lang: str, problems: Problems) -> list[Page]:
     """Render every module in `lang`, then check links between them."""
     module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
+    t = strings(course, lang)
     pages = [page for module in course.modules
-             if (page := build_page(course, module, lang, module_pages, problems)) is not None]
+             if (page := build_page(course, module, lang, module_pages, problems, t)) is not None]
     check_links(pages, problems)
+    check_unique_ids([quiz for page in pages for quiz in page.quizzes], problems)
     return pages
 
 
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
-               problems: Problems) -> Page | None:
+               problems: Problems, t: dict[str, str]) -> Page | None:
     """Render one module file; every problem found is recorded."""
     path = module.files.get(lang)
     fallback = path is None
@@ -75,17 +81,39 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     if text is None:
         return None
     source = split_source(text, path, problems)
-    body, toc_tokens = to_html(source.body)
+    markdown, quizzes = extract_quizzes(source, problems)
+    body, toc_tokens = to_html(markdown)
     root = lxml.html.fragment_fromstring(body, create_parent="div")
+    toc = _toc(toc_tokens)
+    _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
     title = _take_title(root, source, problems)
     resolver = Resolver(course.root, path, module_pages, problems)
     page = Page(module, path, title, source.meta.get("description", ""), source.meta.get("duration"),
-                "", _toc(toc_tokens), _ids(root, source, problems), fallback=fallback)
+                "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
     _resolve_refs(root, source, resolver, page)
     _wrap_tables(root)
     page.body = _serialize(root)
     return page
+
+
+def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str, str]) -> None:
+    """Put each quiz's HTML where its block was, and list it in "On this page" at that place."""
+    slots = []  # placeholder, and the top-level toc entries before it: '## ', and '### ' before the first '## '
+    before, seen_h2 = 0, False
+    for element in root.iter("h2", "h3", "div"):
+        if element.tag == "div":
+            if element.get("data-coursepack-quiz") is not None:
+                slots.append((element, before))
+        elif element.tag == "h2" or not seen_h2:
+            before += 1
+            seen_h2 = seen_h2 or element.tag == "h2"
+    for inserted, (slot, before) in enumerate(slots):
+        quiz = quizzes[int(slot.get("data-coursepack-quiz"))]
+        section = quiz_section(quiz, t)
+        section.tail = slot.tail
+        slot.getparent().replace(slot, section)
+        toc.insert(before + inserted, TocEntry(section.get("id"), plain(quiz.title)))
 
 
 def _take_title(root, source: Source, problems: Problems) -> str:

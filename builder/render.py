@@ -8,16 +8,15 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from builder import __version__
 from builder.course import Course
+from builder.locale import TEMPLATES, strings
 from builder.names import inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
 
@@ -48,17 +47,6 @@ def _environment(course_templates: Path | None) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([*search, str(TEMPLATES)])
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
                               keep_trailing_newline=True)
-
-
-def strings(course: Course, lang: str) -> dict[str, str]:
-    """Interface strings: English, overlaid by the language's catalogue, then by the course's own."""
-    merged: dict[str, str] = {}
-    for folder in (TEMPLATES, course.templates):
-        for code in dict.fromkeys(("en", lang.split("-")[0], lang)):
-            path = folder / "locales" / f"{code}.yaml"
-            if path.is_file():
-                merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return merged
 
 
 def human_duration(minutes: int | None) -> str:
