@@ -23,6 +23,7 @@ from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
 from builder.sizes import human_size, sizes_apart
+from builder.tracking import check_tracking
 
 FORMATS = ("scorm12", "scorm2004", "offline")
 
@@ -76,6 +77,7 @@ def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
     sites = []
     for lang in course.languages:
         pages = build_pages(course, lang, problems)
+        check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))
     return course, sites
 

@@ -11,7 +11,7 @@ from builder.names import inside, safe_name
 from builder.problems import Problems, did_you_mean
 from builder.yamlfile import parse_yaml, read_text
 
-RESERVED_PAGES = {"index"}
+RESERVED_PAGES = {"index": "the course home page", "progress": "the learner's progress page"}
 _LANG_SUFFIX = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)")
 
 
@@ -213,7 +213,7 @@ def _group(course: Course, files: list[Path], problems: Problems, lines: dict[Pa
                                f"add {name}.md (the course language is '{course.language}') or rename this file")
             continue
         if name in RESERVED_PAGES:
-            problems.error(path, 0, f"a module cannot be named '{name}' (the course home page is {name}.html)",
+            problems.error(path, 0, f"a module cannot be named '{name}' ({RESERVED_PAGES[name]} is {name}.html)",
                            "rename the file, e.g. 00-welcome.md")
             continue
         files_by_lang = {course.language: path} | _translations_of(course, name, path)

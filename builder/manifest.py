@@ -12,6 +12,7 @@ from builder.course import Course
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 LAUNCH = "index.html"
+QUIZ_RULES = ("quiz", "both")  # completion rules that pass or fail on the graded quizzes' score
 
 SCORM12 = {
     None: "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
@@ -41,7 +42,7 @@ SCORM2004_LOCATIONS = ("http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd "
 def identifiers(course: Course, lang: str) -> dict[str, str]:
     """Stable xs:ID values: course ids start with a letter and hold only [a-z0-9-]."""
     return {"manifest": f"coursepack-{course.id}-{lang}", "organization": f"org-{course.id}",
-            "item": f"item-{course.id}", "resource": f"res-{course.id}"}
+            "item": f"item-{course.id}", "resource": f"res-{course.id}", "objective": f"obj-{course.id}"}
 
 
 def scorm12_manifest(course: Course, lang: str, files: list[str]) -> bytes:
@@ -49,7 +50,9 @@ def scorm12_manifest(course: Course, lang: str, files: list[str]) -> bytes:
     ids = identifiers(course, lang)
     ns = SCORM12[None]
     root = _manifest(ns, SCORM12, ids, "1.2", SCORM12_LOCATIONS)
-    _organization(root, ns, course, lang, ids)
+    item = _organization(root, ns, course, lang, ids)
+    if course.completion.rule in QUIZ_RULES:  # the LMS sets passed/failed from the score against it
+        etree.SubElement(item, f"{{{SCORM12['adlcp']}}}masteryscore").text = f"{course.completion.mastery_score:g}"
     resource = _resource(root, ns, ids, files)
     resource.set(f"{{{SCORM12['adlcp']}}}scormtype", "sco")
     return _serialize(root)
@@ -61,10 +64,25 @@ def scorm2004_manifest(course: Course, lang: str, files: list[str]) -> bytes:
     ns = SCORM2004[None]
     root = _manifest(ns, SCORM2004, ids, "2004 4th Edition", SCORM2004_LOCATIONS)
     root.find(f"{{{ns}}}metadata").append(_lom(course, lang))
-    _organization(root, ns, course, lang, ids)
+    _completion_2004(_organization(root, ns, course, lang, ids), course, ids)
     resource = _resource(root, ns, ids, files)
     resource.set(f"{{{SCORM2004['adlcp']}}}scormType", "sco")
     return _serialize(root)
+
+
+def _completion_2004(item: etree._Element, course: Course, ids: dict) -> None:
+    """Pages rule: completed once progress (pages viewed / pages) reaches 1; quiz rules: satisfied by the score."""
+    if course.completion.rule not in QUIZ_RULES:
+        etree.SubElement(item, f"{{{SCORM2004['adlcp']}}}completionThreshold", completedByMeasure="true",
+                         minProgressMeasure="1.0")
+        return
+    imsss = SCORM2004["imsss"]
+    sequencing = etree.SubElement(item, f"{{{imsss}}}sequencing")
+    objectives = etree.SubElement(sequencing, f"{{{imsss}}}objectives")
+    primary = etree.SubElement(objectives, f"{{{imsss}}}primaryObjective", objectiveID=ids["objective"],
+                               satisfiedByMeasure="true")
+    measure = f"{course.completion.mastery_score / 100:.4f}".rstrip("0").rstrip(".")
+    etree.SubElement(primary, f"{{{imsss}}}minNormalizedMeasure").text = measure
 
 
 def _manifest(ns: str, nsmap: dict, ids: dict, schemaversion: str, locations: str) -> etree._Element:
@@ -76,7 +94,8 @@ def _manifest(ns: str, nsmap: dict, ids: dict, schemaversion: str, locations: st
     return root
 
 
-def _organization(root: etree._Element, ns: str, course: Course, lang: str, ids: dict) -> None:
+def _organization(root: etree._Element, ns: str, course: Course, lang: str, ids: dict) -> etree._Element:
+    """The one organization and its one item (returned: tracking settings go on it)."""
     title = course.text(lang).title
     organizations = etree.SubElement(root, f"{{{ns}}}organizations", default=ids["organization"])
     organization = etree.SubElement(organizations, f"{{{ns}}}organization", identifier=ids["organization"])
@@ -84,6 +103,7 @@ def _organization(root: etree._Element, ns: str, course: Course, lang: str, ids:
     item = etree.SubElement(organization, f"{{{ns}}}item", identifier=ids["item"],
                             identifierref=ids["resource"], isvisible="true")
     etree.SubElement(item, f"{{{ns}}}title").text = title
+    return item
 
 
 def _resource(root: etree._Element, ns: str, ids: dict, files: list[str]) -> etree._Element:

@@ -16,9 +16,11 @@ from builder.locale import TEMPLATES, strings
 from builder.names import inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
+from builder.tracking import COURSE_DATA, course_data_js, course_model
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
+PROGRESS = "progress.html"  # rendered when a progress.html template exists
 
 
 @dataclass
@@ -63,9 +65,10 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
     text = course.text(lang)
     modules = [{"title": p.title, "href": p.href, "description": p.description,
                 "duration": human_duration(p.duration), "number": i} for i, p in enumerate(pages, 1)]
+    t = strings(course, lang)
     common = {
         "lang": lang, "dir": "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr",
-        "t": strings(course, lang), "css_href": "assets/coursepack.css", "generator": f"coursepack {__version__}",
+        "t": t, "css_href": "assets/coursepack.css", "generator": f"coursepack {__version__}",
         "modules": modules,
         "course": {"id": course.id, "title": text.title, "description": text.description, "version": course.version,
                    "authors": course.authors, "organisation": course.organisation, "licence": course.licence,
@@ -82,9 +85,22 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
             "prev": _link(pages[i - 1]) if i else {"title": text.title, "href": HOME},
             "next": _link(pages[i + 1]) if i + 1 < len(pages) else None}}
         _render(site, env, "module.html", page.href, context, problems)
+    if _exists(env, PROGRESS):
+        progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress"}
+        _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     _add_static(site, course, problems)
+    site.files[COURSE_DATA] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
     _add_course_files(site, pages, problems)
     return site
+
+
+def _exists(env: jinja2.Environment, template: str) -> bool:
+    """Whether a template of that name is found (course-first), without compiling it."""
+    try:
+        env.loader.get_source(env, template)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
 
 
 def _link(page: Page) -> dict[str, str]:

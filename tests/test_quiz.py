@@ -1,21 +1,27 @@
-"""Quizzes and surveys: syntax, HTML and author errors."""
+"""Quizzes and surveys: syntax, HTML, author errors, the course model, manifests and the state budget."""
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from pathlib import Path
 
 import lxml.html
 import pytest
 import yaml
+from lxml import etree
 
+from builder import state
 from builder.course import load_course
 from builder.locale import TEMPLATES
 from builder.markup import split_source
 from builder.pages import build_pages
 from builder.problems import Problems
-from builder.quiz import extract_quizzes
+from builder.quiz import Question, extract_quizzes
 from builder.quizhtml import shuffled
+from builder.tracking import course_data_js
+from builder.xsd import validate_manifest
 
 COURSE = "courses/town-course"
 MODULE = f"{COURSE}/modules/02-first-steps.md"
@@ -102,6 +108,24 @@ def page_of(course: Path, lang: str = "en"):
     pages = build_pages(load_course(course, problems), lang, problems)
     assert not problems.errors, [str(p) for p in problems.items]
     return pages[1], lxml.html.fragment_fromstring(pages[1].body, create_parent="div")
+
+
+def build(run, course: Path, out: str = "dist") -> Path:
+    result = run("build", course, "--out", out)
+    assert result.exit_code == 0, result.output
+    return Path(out)
+
+
+def read_zip(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
+
+
+def course_data(js: bytes) -> dict:
+    text = js.decode("utf-8")
+    prefix = "window.coursepackCourse = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix):-2])
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -445,3 +469,212 @@ def test_quiz_ids_are_unique_across_the_course(course, run):
     assert check(run, course) == [
         f"{at(1)} survey id 'zones' is already used by the quiz on 01-welcome.md:5 — give every quiz and survey "
         "of the course its own id, e.g. {#zones-2}"]
+
+
+@pytest.mark.parametrize("rule", ["quiz", "both"])
+def test_a_quiz_rule_needs_a_graded_quiz(course, run, rule):
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("rule: pages", f"rule: {rule}"))
+    write(course, HEAD + "::: quiz Knowledge check {#kc}\n### One\n" + CHOICES + ":::\n")
+    assert check(run, course) == [
+        f"{YAML}:17: completion.rule: '{rule}' needs a graded quiz, and the course has none — add 'graded' to a "
+        "quiz ('::: quiz Title {graded}'), or set rule: pages"]
+    write(course, HEAD + "::: quiz Final {#final graded}\n### One\n" + CHOICES + ":::\n")
+    assert check(run, course) == []
+
+
+def test_a_graded_quiz_with_the_pages_rule_is_fine(course, run):
+    write(course, HEAD + "::: quiz Final {#final graded}\n### One\n" + CHOICES + ":::\n")
+    assert check(run, course) == []
+
+
+def test_a_module_cannot_take_the_progress_page_name(course, run):
+    write(course, "# Progress\n", "progress.md")
+    assert check(run, course) == [
+        f"{COURSE}/modules/progress.md:1: a module cannot be named 'progress' (the learner's progress page is "
+        "progress.html) — rename the file, e.g. 00-welcome.md"]
+
+
+# --- the course model, progress page and packages --------------------------------------------
+
+def test_course_data_js(course, run):
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("rule: pages", "rule: both").replace("mastery_score: 80",
+                                                                                      "mastery_score: 75.5"))
+    write(course, HEAD + "Text.\n\n" + ZONES + "\n" + NEEDS)
+    data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
+    assert data["strings"] == EN
+    assert {k: v for k, v in data.items() if k not in ("quizzes", "strings")} == {
+        "id": "town-course", "version": "0.1.0", "lang": "en", "title": "Town course", "rule": "both",
+        "mastery": 75.5, "pages": [{"href": "01-welcome.html", "title": "Welcome"},
+                                   {"href": "02-first-steps.html", "title": "First steps"}]}
+    zones, needs = data["quizzes"]
+    assert {k: v for k, v in zones.items() if k != "questions"} == {
+        "id": "zones", "title": "Check: zones and permits", "page": 1, "graded": True, "attempts": 2,
+        "survey": False}
+    assert zones["questions"] == [
+        {"id": "homes", "type": "single", "points": 2, "prompt": "Which zone allows new homes?",
+         "feedback": "Zoning maps show which uses each zone allows.",
+         "options": [{"text": "R1 — Residential", "feedback": "Right: R1 zones are for housing."},
+                     {"text": "I — Industrial",
+                      "feedback": "No: industrial zones keep homes away from noise and traffic."}],
+         "correct": [0]},
+        {"id": "commercial", "type": "multiple", "points": 1, "prompt": "Which uses does a commercial zone allow?",
+         "options": [{"text": "Shops", "feedback": ""}, {"text": "Offices", "feedback": ""},
+                     {"text": "Heavy industry", "feedback": ""}], "correct": [0, 1]},
+        {"id": "permit", "type": "truefalse", "points": 1, "prompt": "A permit is needed to turn a house into a shop.",
+         "options": [{"text": "True", "feedback": ""}, {"text": "False", "feedback": ""}], "correct": [0]},
+        {"id": "setback", "type": "fill", "points": 1,
+         "prompt": "What is the distance between a building and the street called?",
+         "answers": ["setback", "set-back"], "case": False, "accents": False},
+        {"id": "steps", "type": "ordering", "points": 1, "prompt": "Put the permit steps in order.",
+         "items": ["Application", "Review", "Decision"]},
+        {"id": "match", "type": "matching", "points": 1, "prompt": "Match each zone to its main use.",
+         "left": ["R1", "R2", "C"], "right": ["Homes", "Shops"], "correct": [0, 0, 1]},
+    ]
+    assert needs == {
+        "id": "needs", "title": "Training needs", "page": 1, "graded": False, "attempts": 0, "survey": True,
+        "questions": [
+            {"id": "maps", "type": "likert", "points": 0, "prompt": "I can read a land-use map on my own.",
+             "labels": [EN[f"quiz_likert_{i}"] for i in range(1, 6)]},
+            {"id": "next", "type": "text", "points": 0, "prompt": "What should the next training cover?"},
+            {"id": "used", "type": "multiple", "points": 0, "prompt": "Which parts did you use?",
+             "options": [{"text": "Zoning", "feedback": ""}, {"text": "Permits", "feedback": ""}], "correct": []}]}
+
+
+def test_course_data_js_is_compact_sorted_and_safe_in_html():
+    js = course_data_js({"title": "</script><!-- \u2028 ñ", "b": 1, "a": [2, 1]})
+    assert js == ('window.coursepackCourse = {"a":[2,1],"b":1,"title":"<\\/script>\\u003c!-- \\u2028 ñ"};\n'
+                  ).encode("utf-8")
+    assert json.loads(js.decode()[len("window.coursepackCourse = "):-2])["title"] == "</script><!-- \u2028 ñ"
+
+
+def test_every_package_carries_the_course_model(course, run):
+    dist = build(run, course)
+    shared = {read_zip(dist / f"town-course-0.1.0-{fmt}.zip", "assets/course-data.js")
+              for fmt in ("offline", "scorm12", "scorm2004")}
+    assert len(shared) == 1 and course_data(shared.pop())["quizzes"] == []
+
+
+def test_progress_page_is_rendered_from_its_template(course, run):
+    (course / "templates").mkdir()
+    (course / "templates" / "progress.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1 id="p">{{ page.title }}|{{ page.kind }}|{{ page.href }}'
+        "</h1>{% endblock %}\n")
+    html = read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "progress.html").decode()
+    assert '<h1 id="p">My progress|progress|progress.html</h1>' in html
+
+
+@pytest.mark.parametrize("rule", ["pages", "quiz", "both"])
+def test_manifests_carry_the_rule_and_validate(course, run, rule):
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("rule: pages", f"rule: {rule}"))
+    write(course, HEAD + ZONES)
+    dist = build(run, course)
+    scorm12 = read_zip(dist / "town-course-0.1.0-scorm12.zip", "imsmanifest.xml")
+    scorm2004 = read_zip(dist / "town-course-0.1.0-scorm2004.zip", "imsmanifest.xml")
+    assert validate_manifest(scorm12) == [] and validate_manifest(scorm2004) == []
+    item12 = etree.fromstring(scorm12).find("{*}organizations/{*}organization/{*}item")
+    item2004 = etree.fromstring(scorm2004).find("{*}organizations/{*}organization/{*}item")
+    mastery = item12.find("{http://www.adlnet.org/xsd/adlcp_rootv1p2}masteryscore")
+    threshold = item2004.find("{http://www.adlnet.org/xsd/adlcp_v1p3}completionThreshold")
+    sequencing = item2004.find("{http://www.imsglobal.org/xsd/imsss}sequencing")
+    if rule == "pages":
+        assert mastery is None and sequencing is None
+        assert dict(threshold.attrib) == {"completedByMeasure": "true", "minProgressMeasure": "1.0"}
+        return
+    assert mastery.text == "80" and threshold is None
+    assert [etree.QName(e).localname for e in item2004] == ["title", "sequencing"]
+    primary = sequencing.find("{*}objectives/{*}primaryObjective")
+    assert dict(primary.attrib) == {"objectiveID": "obj-town-course", "satisfiedByMeasure": "true"}
+    assert primary.findtext("{*}minNormalizedMeasure") == "0.8"
+
+
+def test_rebuilds_with_quizzes_are_byte_identical(course, run):
+    write(course, HEAD + ZONES + "\n" + NEEDS)
+    first, second = build(run, course, "one"), build(run, course, "two")
+    for package in sorted(p.name for p in first.glob("*.zip")):
+        assert (first / package).read_bytes() == (second / package).read_bytes(), package
+
+
+# --- the saved-state budget ------------------------------------------------------------------
+
+def questions(*shapes: tuple[str, int]) -> list[Question]:
+    """Questions of the given (type, options or items) shapes."""
+    made = []
+    for i, (kind, size) in enumerate(shapes):
+        question = Question(f"q{i}", kind, "?", 0)
+        if kind == "ordering":
+            question.items = [str(n) for n in range(size)]
+        elif kind == "matching":
+            question.pairs = [(str(n), str(n)) for n in range(size)]
+        elif kind == "fill":
+            question.answers = ["x"]
+        elif kind != "text":
+            question.options = [state_option(n) for n in range(size)]
+        made.append(question)
+    return made
+
+
+def state_option(n: int):
+    from builder.quiz import Option
+    return Option(str(n), correct=n == 0)
+
+
+def test_worst_case_length_follows_the_encoding():
+    quiz = questions(("single", 4), ("multiple", 5), ("fill", 0), ("ordering", 3), ("likert", 0), ("text", 0))
+    # 1 ~ pages(2 → 1) ~ current(1) ~ record(3) ~ answers: 1 + 1 ('v' = 31) + 300 + 3 + 1 + 1500, 5 dots
+    assert state.worst_case(2, [quiz]) == 1 + 4 + 1 + 1 + 3 + (1 + 1 + 300 + 3 + 1 + 1500 + 5)
+    assert state.worst_case(0, []) == 1 + 4 + 0 + 1
+    assert state.answer_width(questions(("multiple", 36))[0]) == len(format_base36(2 ** 36 - 1))
+
+
+def format_base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+        if not number:
+            return digits
+
+
+def realistic_quiz(number: int) -> str:
+    """Eight questions: three single, two multiple, two fill-in, one ordering; graded, 2 attempts."""
+    single = "### Single {n}?\n- [x] a\n- [ ] b\n- [ ] c\n- [ ] d\n"
+    multiple = "### Multiple {n}?\n- [x] a\n- [x] b\n- [ ] c\n- [ ] d\n- [ ] e\n"
+    fill = "### Fill {n}? {{type=fill}}\n- answer\n"
+    ordering = "### Order {n}?\n1. a\n2. b\n3. c\n4. d\n5. e\n"
+    body = "".join(t.format(n=i) for i, t in enumerate([single, single, single, multiple, multiple, fill, fill,
+                                                          ordering]))
+    return f"::: quiz Quiz {number} {{#quiz-{number} graded attempts=2}}\n{body}:::\n"
+
+
+def test_a_50_page_40_question_course_fits_scorm12(course, run):
+    for path in (course / "modules").glob("*.md"):
+        path.unlink()
+    for n in range(1, 51):
+        quiz = realistic_quiz(n) if n % 10 == 0 else ""
+        write(course, f"# Module {n}\n\nText.\n\n{quiz}", f"{n:02d}-module.md")
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("rule: pages", "rule: both"))
+    problems = Problems()
+    loaded = load_course(course, problems)
+    pages = build_pages(loaded, "en", problems)
+    quizzes = [quiz.questions for page in pages for quiz in page.quizzes]
+    assert (len(pages), sum(map(len, quizzes)), problems.items) == (50, 40, [])
+    worst = state.worst_case(len(pages), quizzes)
+    # pages 10, current '1d' 2, records 5 × 3 + 4, answers 15 + 10 + 10 × 300 + 5 × 5 + 39, version and 4 '~'
+    assert worst == 10 + 2 + 19 + (15 + 10 + 3000 + 25 + 39) + 5 <= state.SCORM12_LIMIT
+    assert check(run, course, "--strict") == []
+
+
+def test_an_oversized_state_warns_and_fails_under_strict(course, run):
+    write(course, HEAD + "::: survey Views {#views}\n" + "".join(f"### Question {n}?\n" for n in range(3)) + ":::\n")
+    # version 1, four '~', pages 1, current page 1, one record 3, answers 3 × 500 × 3 and two '.'
+    warning = (f"{YAML}:1: warning: saved progress can reach 4512 characters, more than the 4096 a SCORM 1.2 LMS "
+               "keeps — most room goes to 3 free-text questions (4500 characters): use fewer free-text or fill-in "
+               "questions, or split the course (SCORM 2004 and offline packages keep more)")
+    assert check(run, course) == [warning]
+    assert run("check", course).exit_code == 0
+    strict = run("check", course, "--strict")
+    assert strict.exit_code == 1 and strict.stderr.splitlines()[0] == warning

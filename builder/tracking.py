@@ -1,0 +1,110 @@
+"""Tracking, build side: the course model every page loads, and the checks that keep tracking sound.
+
+docs/tracking.md is the contract with the runtime (templates/static/coursepack.js).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from builder import state
+from builder.course import Course
+from builder.pages import Page
+from builder.problems import Problems
+from builder.questions import CHOICE_TYPES, LIKERT_POINTS
+from builder.quiz import Question, Quiz
+from builder.quizhtml import number, plain
+
+COURSE_DATA = "assets/course-data.js"
+_JS_UNSAFE = {"<!--": "\\u003c!--", "</": "<\\/", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_RULE_LINE = re.compile(r"^\s*rule\s*:|[{,]\s*rule\s*:")
+_PARTS = {"text": "free-text questions", "fill": "fill-in questions", "other answers": "other questions",
+          "pages": "pages", "quiz records": "quizzes and surveys"}
+
+
+# --- the course model: assets/course-data.js --------------------------------------------------
+
+def course_model(course: Course, lang: str, pages: list[Page], t: dict[str, str]) -> dict[str, Any]:
+    """What the runtime needs to know about the course, as plain data."""
+    return {
+        "id": course.id, "version": course.version, "lang": lang, "title": course.text(lang).title,
+        "rule": course.completion.rule, "mastery": number(course.completion.mastery_score),
+        "pages": [{"href": page.href, "title": page.title} for page in pages],
+        "quizzes": [quiz_model(quiz, i, t) for i, page in enumerate(pages) for quiz in page.quizzes],
+        "strings": t,
+    }
+
+
+def quiz_model(quiz: Quiz, page: int, t: dict[str, str]) -> dict[str, Any]:
+    """One quiz or survey; `page` is its page's index in the model's `pages`."""
+    return {"id": quiz.id, "title": plain(quiz.title), "page": page, "graded": quiz.graded,
+            "attempts": quiz.attempts, "survey": quiz.survey,
+            "questions": [question_model(question, t) for question in quiz.questions]}
+
+
+def question_model(question: Question, t: dict[str, str]) -> dict[str, Any]:
+    """One question: what every question has, plus what its type needs (texts are plain text)."""
+    data: dict[str, Any] = {"id": question.id, "type": question.type, "points": number(question.points),
+                            "prompt": plain(question.prompt)}
+    if question.feedback:
+        data["feedback"] = plain(question.feedback)
+    kind = question.type
+    if kind in CHOICE_TYPES:
+        data["options"] = [{"text": plain(o.text), "feedback": plain(o.feedback)} for o in question.options]
+        data["correct"] = question.correct
+    elif kind == "fill":
+        data.update(answers=question.answers, case=question.case, accents=question.accents)
+    elif kind == "ordering":
+        data["items"] = [plain(item) for item in question.items]
+    elif kind == "matching":
+        data.update(left=[plain(x) for x in question.left], right=[plain(x) for x in question.right],
+                    correct=question.matches)
+    elif kind == "likert":
+        data["labels"] = ([plain(o.text) for o in question.options]
+                          or [t[f"quiz_likert_{i}"] for i in range(1, LIKERT_POINTS + 1)])
+    return data
+
+
+def course_data_js(model: dict[str, Any]) -> bytes:
+    """`window.coursepackCourse = {…};` with the same bytes for the same model, safe in any HTML context."""
+    text = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for unsafe, escaped in _JS_UNSAFE.items():
+        text = text.replace(unsafe, escaped)
+    return f"window.coursepackCourse = {text};\n".encode("utf-8")
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def check_tracking(course: Course, lang: str, pages: list[Page], problems: Problems) -> None:
+    """The completion rule has what it needs, and the saved state fits SCORM 1.2."""
+    quizzes = [quiz for page in pages for quiz in page.quizzes]
+    where = f" in its '{lang}' pages" if len(course.languages) > 1 else ""
+    rule = course.completion.rule
+    if rule in ("quiz", "both") and not any(quiz.graded and not quiz.survey for quiz in quizzes):
+        problems.error(course.config, _rule_line(course), f"completion.rule: '{rule}' needs a graded quiz, and the "
+                       f"course has none{where}", "add 'graded' to a quiz ('::: quiz Title {graded}'), or set "
+                       "rule: pages")
+    parts = state.breakdown(len(pages), [quiz.questions for quiz in quizzes])
+    length = state.worst_case(len(pages), [quiz.questions for quiz in quizzes])
+    if length > state.SCORM12_LIMIT:
+        problems.warn(course.config, 0, f"saved progress can reach {length} characters{where}, more than the "
+                      f"{state.SCORM12_LIMIT} a SCORM 1.2 LMS keeps", _reduce_hint(parts, length))
+
+
+def _reduce_hint(parts: dict[str, tuple[int, int]], length: int) -> str:
+    """Name what takes a tenth of the room or more, biggest first."""
+    biggest = sorted(((size, count, name) for name, (size, count) in parts.items()
+                      if name in _PARTS and size * 10 >= length), reverse=True)
+    listed = ", ".join(f"{count} {_PARTS[name]} ({size} characters)" for size, count, name in biggest)
+    return (f"most room goes to {listed}: use fewer free-text or fill-in questions, or split the course "
+            "(SCORM 2004 and offline packages keep more)")
+
+
+def _rule_line(course: Course) -> int:
+    """course.yaml's 'rule:' line (the rule is only quiz or both when it is written there)."""
+    for number_, line in enumerate(course.config.read_text(encoding="utf-8").splitlines(), 1):
+        if _RULE_LINE.search(line):
+            return number_
+    return 0
