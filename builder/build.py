@@ -23,7 +23,7 @@ from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
 from builder.sizes import human_size, sizes_apart
-from builder.tracking import check_tracking
+from builder.tracking import check_tracking, check_translated_quizzes
 
 FORMATS = ("scorm12", "scorm2004", "offline")
 
@@ -74,11 +74,12 @@ def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
     course = load_course(root, problems)
     if course is None or not course.modules:
         return course, []
-    sites = []
+    sites, pages_by_lang = [], {}
     for lang in course.languages:
-        pages = build_pages(course, lang, problems)
+        pages = pages_by_lang[lang] = build_pages(course, lang, problems)
         check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))
+    check_translated_quizzes(course, pages_by_lang, problems)
     return course, sites
 
 

@@ -93,6 +93,41 @@ def check_tracking(course: Course, lang: str, pages: list[Page], problems: Probl
                       f"{state.SCORM12_LIMIT} a SCORM 1.2 LMS keeps", _reduce_hint(parts, length))
 
 
+def check_translated_quizzes(course: Course, pages_by_lang: dict[str, list[Page]], problems: Problems) -> None:
+    """Warn where a translation's quizzes differ from the main language's: results and progress would not match."""
+    main = {page.module.name: page for page in pages_by_lang.get(course.language, [])}
+    hint = (f"keep every quiz as in the {course.language} module: the same ids, types, number of options and right "
+            "answers, so results and saved progress match across languages")
+    for lang, pages in pages_by_lang.items():
+        for page in pages:
+            original = main.get(page.module.name)
+            if lang == course.language or page.fallback or original is None:
+                continue
+            theirs = {quiz.id: _shape(quiz) for quiz in original.quizzes}
+            ours = {quiz.id: quiz for quiz in page.quizzes}
+            for quiz in page.quizzes:
+                if quiz.id not in theirs:
+                    problems.warn(page.source, quiz.line, f"{quiz.kind} '{quiz.id}' is not in the {course.language} "
+                                  "module", hint)
+                elif _shape(quiz) != theirs[quiz.id]:
+                    problems.warn(page.source, quiz.line, f"{quiz.kind} '{quiz.id}' differs from its {course.language} "
+                                  "version", hint)
+            for missing in [ident for ident in theirs if ident not in ours]:
+                problems.warn(page.source, 0, f"quiz or survey '{missing}' of the {course.language} module is "
+                              "missing here", hint)
+            if [i for i in ours if i in theirs] != [i for i in theirs if i in ours]:
+                problems.warn(page.source, 0, "quizzes are in another order than in the "
+                              f"{course.language} module", hint)
+
+
+def _shape(quiz: Quiz) -> tuple:
+    """What must not change between languages: everything but the words."""
+    return (quiz.survey, quiz.graded, quiz.attempts, tuple(
+        (q.id, q.type, q.points, len(q.options) if q.type in CHOICE_TYPES else len(q.items),
+         tuple(q.correct), tuple(q.matches), q.case, q.accents)  # fill-in answers may differ: synonyms
+        for q in quiz.questions))
+
+
 def _reduce_hint(parts: dict[str, tuple[int, int]], length: int) -> str:
     """Name what takes a tenth of the room or more, biggest first."""
     biggest = sorted(((size, count, name) for name, (size, count) in parts.items()

@@ -495,6 +495,26 @@ def test_a_module_cannot_take_the_progress_page_name(course, run):
         "progress.html) — rename the file, e.g. 00-welcome.md"]
 
 
+def test_translated_quizzes_must_keep_their_shape(course, run):
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: en\nlanguages: [en, es]"))
+    write(course, HEAD + "::: quiz Zones {#zones}\n### One\n" + CHOICES + ":::\n\n::: survey Needs {#needs}\n"
+          "### Two\n:::\n")
+    write(course, "# Primeros pasos\n\n## Antes de empezar\n\n::: quiz Zonas {#zones}\n### Una\n- [x] a\n- [ ] b\n"
+          "- [ ] c\n:::\n\n::: survey Extra {#extra}\n### Dos\n:::\n", "02-first-steps.es.md")
+    es = f"{COURSE}/modules/02-first-steps.es.md"
+    hint = ("keep every quiz as in the en module: the same ids, types, number of options and right answers, so "
+            "results and saved progress match across languages")
+    warnings = [line for line in check(run, course) if "02-first-steps.es.md" in line and "warning" in line]
+    assert warnings == [
+        f"{es}:1: warning: quiz or survey 'needs' of the en module is missing here — {hint}",
+        f"{es}:5: warning: quiz 'zones' differs from its en version — {hint}",
+        f"{es}:12: warning: survey 'extra' is not in the en module — {hint}"]
+    write(course, "# Primeros pasos\n\n## Antes de empezar\n\n::: quiz Zonas {#zones}\n### Una\n- [x] uno\n"
+          "- [ ] dos\n:::\n\n::: survey Necesidades {#needs}\n### Dos\n:::\n", "02-first-steps.es.md")
+    assert [line for line in check(run, course) if "02-first-steps.es.md" in line] == []
+
+
 # --- the course model, progress page and packages --------------------------------------------
 
 def test_course_data_js(course, run):
