@@ -1,0 +1,424 @@
+/* coursepack runtime: quizzes, My progress, SCORM 1.2/2004 tracking. The contract is docs/tracking.md.
+   ES5 without dependencies, for old Android WebViews and file://. */
+(function (w, d) {
+  'use strict';
+  var C = w.coursepackCourse;
+  if (!C || !d.querySelector || !w.JSON || ![].map) return;
+  var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
+    here = location.pathname.split('/').pop() || 'index.html', cur = here == 'progress.html' ? 'P' : 'H', shell, S, mem;
+  P.forEach(function (p, i) { if (p.href == here) cur = i; });
+  Z.forEach(function (z, i) {
+    z.i = i;
+    z.questions.forEach(function (q) { q.k = Q.length; q.z = z; Q.push(q); });
+  });
+
+  function t(k, o) {
+    var s = T[k] == null ? k : '' + T[k];
+    for (var p in o) s = s.split('{' + p + '}').join(o[p]);
+    return s;
+  }
+  function all(sel, e) { return [].slice.call((e || d).querySelectorAll(sel)); }
+  function one(sel, e) { return (e || d).querySelector(sel); }
+  function b36(n) { return n.toString(36); }
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function trim(s) { return ('' + s).replace(/\s+/g, ' ').replace(/^ | $/g, ''); }
+  function typed(q) { return q.type == 'fill' || q.type == 'text'; }
+  function href(c) { return c == 'P' ? 'progress.html' : c == 'H' ? 'index.html' : P[c].href; }
+
+  // --- state "1~viewed~current~quiz records~answers" (docs/tracking.md) --------------------
+  function enc(S) {
+    for (var v = '', i = 0, j, n; i < P.length; i += 5) {
+      for (n = j = 0; j < 5; j++) n |= S.v[i + j] << j;
+      v += n.toString(32);
+    }
+    return ['1', v, S.c.toString(36), Z.map(function (z, i) {
+      var r = S.q[i];
+      return r ? b36(Math.min(r[0], 35)) + (r[1] < 36 ? '0' : '') + b36(r[1]) : '';
+    }).join('.'), Q.map(function (q, i) {
+      return (S.a[i] || '').replace(/[~.%]/g, function (c) { return '%' + c.charCodeAt(0).toString(16).toUpperCase(); });
+    }).join('.')].join('~');
+  }
+  function dec(s) {
+    var S = {v: [], c: 'H', q: [], a: []}, p = ('' + s).split('~'), c = p[2];
+    if (p[0] != '1' || p.length != 5) return S;
+    p[1].split('').forEach(function (ch, i) {
+      for (var j = 0; j < 5; j++) S.v[i * 5 + j] = parseInt(ch, 32) >> j & 1;
+    });
+    S.c = c == 'P' ? c : c != 'H' && P[parseInt(c, 36)] ? parseInt(c, 36) : 'H'; // H and P are never digits
+    p[3].split('.').forEach(function (r, i) { if (r) S.q[i] = [parseInt(r.charAt(0), 36), parseInt(r.slice(1), 36)]; });
+    p[4].split('.').forEach(function (a, i) { S.a[i] = a.replace(/%(7E|2E|25)/g, function (m, h) { return String.fromCharCode(parseInt(h, 16)); }); });
+    return S;
+  }
+  function load() {
+    try { return shell ? shell.get() : localStorage.getItem(KEY) || mem; } catch (e) { return mem; }
+  }
+  function save(ix) {
+    mem = enc(S);
+    try {
+      if (shell) shell.put(mem, ix ? JSON.stringify(ix) : '', here);
+      else localStorage.setItem(KEY, mem);
+    } catch (e) {}
+  }
+  // completion.rule decides; the score is the percent of all graded points, best attempt per quiz.
+  function status(S) {
+    var seen = 0, pts = 0, got = 0, done = true, more = false, i;
+    for (i = 0; i < P.length; i++) seen += S.v[i] ? 1 : 0;
+    Z.forEach(function (z) {
+      var m = 0, r = S.q[z.i];
+      if (!z.graded || z.survey) return;
+      z.questions.forEach(function (q) { m += q.points; });
+      pts += m;
+      if (r) got += r[1] * m / 100; else done = false;
+      if (!r || !z.attempts || r[0] < z.attempts) more = true;
+    });
+    var ruled = C.rule != 'pages' && pts > 0, score = pts ? Math.round(got / pts * 100) : null;
+    return {seen: seen, score: score, done: done, more: more,
+      succ: ruled && done ? (score >= C.mastery ? 'passed' : 'failed') : 'unknown',
+      comp: (C.rule == 'quiz' && ruled || seen >= P.length) && (!ruled || done) ? 'completed' : 'incomplete'};
+  }
+  // SCORM 2004: ISO 8601 durations (2 decimals at most) and timestamps; 1.2: HH:MM:SS.
+  function span(ms, v4) {
+    var c = Math.round(ms / 10), h = Math.floor(c / 360000), m = Math.floor(c / 6000) % 60, s = c % 6000 / 100;
+    return v4 ? 'PT' + h + 'H' + m + 'M' + s + 'S' : pad(Math.min(h, 9999)) + ':' + pad(m) + ':' + pad(Math.floor(s));
+  }
+  function clock(v4) {
+    var n = new Date(), hms = pad(n.getHours()) + ':' + pad(n.getMinutes()) + ':' + pad(n.getSeconds());
+    return v4 ? n.getFullYear() + '-' + pad(n.getMonth() + 1) + '-' + pad(n.getDate()) + 'T' + hms : hms;
+  }
+
+  // --- the shell: the one window that talks to the LMS; the course runs in its frame -------
+  function look(name) { // this window and 10 parents, then the opener and its parents
+    for (var j = 0, x, i; j < 2; j++) {
+      for (x = j ? w.opener : w, i = 0; x && i <= 10; i++) {
+        try {
+          if (x[name]) return x[name];
+          if (x.parent == x) break;
+          x = x.parent;
+        } catch (e) { break; }
+      }
+    }
+  }
+  function lms() {
+    var api = look('API_1484_11'), v4 = !!api, pre = v4 ? 'cmi.' : 'cmi.core.', where = pre + (v4 ? '' : 'lesson_') + 'location',
+      n, state, loc, ended, asked, t0 = new Date(), frame = d.createElement('iframe');
+    api = api || look('API');
+    function A(f, a, b) { // an LMS that fails or throws never stops the course
+      f = (v4 ? '' : 'LMS') + f;
+      try { return '' + (b == null ? api[f](a) : api[f](a, b)); } catch (e) { return ''; }
+    }
+    function set(k, v) { A('SetValue', k, '' + v); }
+    if (!api || A('Initialize', '') != 'true') return;
+    state = A('GetValue', 'cmi.suspend_data');
+    loc = A('GetValue', where);
+    n = +A('GetValue', 'cmi.interactions._count') || 0;
+    function report(fin) {
+      var r = status(dec(state));
+      if (v4) {
+        set('cmi.completion_status', r.comp);
+        set('cmi.success_status', r.succ);
+        set('cmi.progress_measure', Math.round(r.seen / P.length * 1e4) / 1e4);
+      } else set('cmi.core.lesson_status', r.comp == 'incomplete' ? r.comp : r.succ == 'unknown' ? r.comp : r.succ);
+      if (r.done && r.score != null) { // a score once every graded quiz has one
+        set(pre + 'score.min', 0);
+        set(pre + 'score.max', 100);
+        set(pre + 'score.raw', r.score);
+        if (v4) set('cmi.score.scaled', r.score / 100);
+      }
+      set(where, loc);
+      set('cmi.suspend_data', state);
+      // 'suspend' keeps the state for next time, also after a failed attempt that can be retried
+      set(pre + 'exit', fin && r.comp == 'completed' && !(r.succ == 'failed' && r.more) ? (v4 ? 'normal' : '') : 'suspend');
+      if (fin) set(pre + 'session_time', span(new Date() - t0, v4));
+      A('Commit', '');
+    }
+    function finish() {
+      if (ended) return;
+      report(1);
+      ended = 1;
+      A(v4 ? 'Terminate' : 'Finish', '');
+    }
+    // Framed pages hand over strings only: old browsers free the objects of a page that has gone.
+    w.coursepackShell = {
+      v4: v4,
+      get: function () { return state; },
+      ask: function () { return !asked && (asked = 1); }, // the resume prompt, once a visit
+      put: function (s, ix, page) {
+        if (ended) return;
+        state = s;
+        loc = page;
+        if (ix) JSON.parse(ix).forEach(function (pairs) {
+          var k = 'cmi.interactions.' + n++ + '.';
+          pairs.forEach(function (p) { set(k + p[0], p[1]); });
+        });
+        report();
+      },
+      finish: finish
+    };
+    frame.className = 'cp-frame';
+    frame.src = loc == 'progress.html' || P.some(function (p) { return p.href == loc; }) ? loc : 'index.html';
+    frame.title = t('js_frame_title', {title: C.title});
+    frame.onload = function () { // the shell's title follows the page; focus goes into the course
+      try {
+        d.title = frame.contentWindow.document.title;
+        frame.contentWindow.focus();
+      } catch (e) {}
+    };
+    all('body>*').forEach(function (e) { e.style.display = 'none'; });
+    d.documentElement.className += ' cp-shell';
+    d.body.appendChild(frame);
+    w.addEventListener('pagehide', finish);
+    return 1;
+  }
+
+  // --- answers: option index, option bitmask, a base-36 digit per item, 1-5, or the text ---
+  function norm(s, q) {
+    s = trim(s);
+    if (!q['case']) s = s.toLowerCase();
+    return q.accents ? s : s.normalize ? s.normalize('NFD').replace(/[\u0300-\u036f]/g, '') :
+      s.replace(/[\u00c0-\u00fe]/g, function (c) { // old WebViews lack normalize(): fold Latin-1 letters
+        var b = 'aaaaaa.ceeeeiiii.nooooo.ouuuuy..'.charAt(c.charCodeAt(0) % 32);
+        return b == '.' ? c : c < '\u00e0' ? b.toUpperCase() : b;
+      });
+  }
+  function items(f, q) { // [select, item index] of ordering items or matching left items
+    var a = q.type == 'ordering' ? 'data-item' : 'data-left';
+    return all('[' + a + ']', f).map(function (li) { return [one('select', li), +li.getAttribute(a)]; });
+  }
+  function read(f, q) {
+    var ty = q.type, v = [], m = 0, x = one('input,textarea', f);
+    if (typed(q)) return !trim(x.value) ? '' : ty == 'fill' ? trim(x.value).slice(0, 100) : x.value.slice(0, 500);
+    if (q.options || ty == 'likert') {
+      all('input', f).forEach(function (x) { if (x.checked) { m |= 1 << x.value; v.push(+x.value); } });
+      return !v.length ? '' : ty == 'multiple' ? b36(m) : ty == 'likert' ? '' + (v[0] + 1) : b36(v[0]);
+    }
+    items(f, q).forEach(function (p) { v[p[1]] = p[0].value && b36(p[0].value - (ty == 'ordering')); });
+    return v.join('').length == v.length ? v.join('') : '';
+  }
+  function write(f, q, v) {
+    var ty = q.type, n = parseInt(v, 36);
+    if (typed(q)) one('input,textarea', f).value = v;
+    else if (q.options || ty == 'likert') {
+      all('input', f).forEach(function (x) {
+        x.checked = ty == 'multiple' ? n >> x.value & 1 : ty == 'likert' ? x.value == v - 1 : x.value == n;
+      });
+    } else items(f, q).forEach(function (p) { p[0].value = parseInt(v.charAt(p[1]), 36) + (ty == 'ordering'); });
+  }
+  function picks(q, v) {
+    for (var n = parseInt(v, 36), a = [], i = 0; i < q.options.length; i++) if (n >> i & 1) a.push(i);
+    return q.type == 'multiple' ? a : [n];
+  }
+  function order(v) { // item indices in the learner's order
+    return v.split('').map(function (c, k) { return [parseInt(c, 36), k]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (p) { return p[1]; });
+  }
+  function grade(q, v) { // true, false, or null: nothing to be right about
+    var ty = q.type, c = q.correct;
+    if (!v || q.z.survey) return null;
+    if (ty == 'fill') return q.answers.some(function (a) { return norm(a, q) == norm(v, q); });
+    if (ty == 'ordering') return v == q.items.map(function (x, i) { return b36(i); }).join('');
+    return ty == 'matching' ? v == c.map(b36).join('') : '' + picks(q, v) == '' + c;
+  }
+  function say(q, v) { // the answer in words, for the results file
+    return typed(q) || q.type == 'likert' ? v : q.type == 'ordering' ? order(v).map(function (k) { return q.items[k]; }).join('; ') :
+      q.type == 'matching' ? v.split('').map(function (c, i) { return q.left[i] + ' \u2192 ' + q.right[parseInt(c, 36)]; }).join('; ') :
+      picks(q, v).map(function (i) { return q.options[i].text; }).join('; ');
+  }
+  // One cmi.interactions.n as [field, value] pairs. Options and items are letters a, b, c...
+  // (1.2 takes one character each); responses are in each version's own format.
+  function letter(i) { return b36((i + 10) % 36); }
+  function inter(q, v, ok, ms, v4) {
+    var ty = q.type, j = v4 ? '[,]' : ',', c = q.correct, r = v, k = ty;
+    function lst(a) { return a.map(letter).join(j); }
+    function tf(i) { return v4 ? '' + !i : i ? 'f' : 't'; } // option 0 is "true"
+    function pairs(a) { return a.map(function (x, i) { return letter(i) + (v4 ? '[.]' : '.') + letter(x); }).join(j); }
+    function clean(s) { return trim(s).replace(/^\{/, ' {'); } // one line; a leading '{' would read as {lang=}
+    if (ty == 'truefalse') { k = 'true-false'; r = tf(+v); c = tf(c[0]); }
+    else if (ty == 'ordering') { k = 'sequencing'; r = lst(order(v)); c = lst(q.items.map(function (x, i) { return i; })); }
+    else if (ty == 'matching') { r = pairs(v.split('').map(function (x) { return parseInt(x, 36); })); c = pairs(c); }
+    else if (q.options) { k = 'choice'; r = lst(picks(q, v)); c = lst(c); }
+    else if (typed(q)) {
+      k = ty == 'text' && v4 ? 'long-fill-in' : 'fill-in';
+      r = clean(v).slice(0, k == 'fill-in' ? 250 : 4000);
+      c = ty == 'fill' && (v4 ? '{case_matters=' + !!q['case'] + '}' : '') + clean(q.answers[0]).slice(0, 200);
+    }
+    r = [['id', q.z.id + '-' + q.id], ['type', k], [v4 ? 'learner_response' : 'student_response', r]];
+    if (c && !q.z.survey) r.push(['correct_responses.0.pattern', c]);
+    r.push(['result', ok == null ? 'neutral' : ok ? 'correct' : v4 ? 'incorrect' : 'wrong'],
+      ['weighting', q.points], ['latency', span(ms, v4)], [v4 ? 'timestamp' : 'time', clock(v4)]);
+    if (v4) r.push(['description', clean(q.prompt).slice(0, 250)]);
+    return r;
+  }
+
+  // --- quiz forms ----------------------------------------------------------------------------
+  function feedback(f, q, v) {
+    var ok = grade(q, v), box = one('.cp-feedback', f);
+    all('.cp-opt-fb', f).forEach(function (e) { e.parentNode.removeChild(e); });
+    if (ok != null && q.options) all('input:checked', f).forEach(function (x) {
+      var good = q.correct.indexOf(+x.value) >= 0, fb = q.options[x.value].feedback, e = d.createElement('span');
+      if (fb || q.type == 'multiple') { // a mark per chosen option; bare words would repeat the question's
+        e.className = 'cp-opt-fb cp-' + (good ? 'ok' : 'no');
+        e.textContent = fb || t(good ? 'js_correct' : 'js_incorrect');
+        x.parentNode.appendChild(e);
+      }
+    });
+    box.className = 'cp-feedback' + (ok == null ? '' : ok ? ' cp-ok' : ' cp-no');
+    box.textContent = ok == null ? '' : t(ok ? 'js_correct' : 'js_incorrect') + ' ' + (q.feedback || '');
+  }
+  function quiz(sec) {
+    var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(),
+      btn = one('.cp-check', sec), out = one('.cp-result', sec);
+    if (!z) return;
+    all('.cp-q', sec).forEach(function (f) { fs[f.getAttribute('data-q')] = f; });
+    function left() { return z.graded && z.attempts ? z.attempts - (S.q[z.i] || [0])[0] : 1; }
+    function show(msg) {
+      z.questions.forEach(function (q) { feedback(fs[q.id], q, S.a[q.k]); });
+      out.textContent = z.survey ? t('js_thanks') : msg + (z.graded ? t('js_best', {score: S.q[z.i][1]}) + ' ' : '') +
+        t(!z.graded || !z.attempts ? 'js_again' : left() > 0 ? 'js_left' : 'js_none_left', {n: left()});
+      if (z.survey || left() < 1) { // answers stay in view, locked
+        all('input,select,textarea', sec).forEach(function (x) { x.disabled = true; });
+        btn.hidden = true;
+      }
+    }
+    z.questions.forEach(function (q) { if (S.a[q.k]) write(fs[q.id], q, S.a[q.k]); });
+    btn.hidden = false;
+    if (S.q[z.i]) show('');
+    one('form', sec).addEventListener('submit', function (e) {
+      var miss = [], got = 0, tot = 0, ix = [], now = new Date(), r = S.q[z.i] || [0, 0], vals;
+      e.preventDefault();
+      if (btn.hidden) return;
+      vals = z.questions.map(function (q) {
+        var f = fs[q.id], v = read(f, q), box = one('.cp-feedback', f), todo = !v && q.type != 'text';
+        box.className = 'cp-feedback' + (todo ? ' cp-todo' : '');
+        box.textContent = todo ? t('js_unanswered_q') : '';
+        if (todo) miss.push(f);
+        return v;
+      });
+      if (miss.length) {
+        out.textContent = t('js_unanswered', {n: miss.length});
+        return one('input,select,textarea', miss[0]).focus();
+      }
+      z.questions.forEach(function (q, i) {
+        var ok = grade(q, vals[i]);
+        S.a[q.k] = vals[i];
+        tot += q.points;
+        got += ok ? q.points : 0;
+        if (shell && vals[i]) ix.push(inter(q, vals[i], ok, now - t0, shell.v4));
+      });
+      var pct = tot ? Math.round(got / tot * 100) : 0;
+      S.q[z.i] = [r[0] + 1, Math.max(r[1], pct)];
+      t0 = now;
+      save(ix);
+      show(t('js_score', {score: pct, got: +got.toFixed(2), total: +tot.toFixed(2)}) + ' ');
+    });
+  }
+
+  // --- My progress -----------------------------------------------------------------------------
+  function results(name) {
+    var r = status(S);
+    return {format: 'coursepack-results', version: 1, saved: new Date().toISOString().replace(/\.\d+/, ''), learner: name,
+      course: {id: C.id, version: C.version, lang: C.lang, title: C.title}, pages: {viewed: r.seen, total: P.length},
+      completion: r.comp, success: r.succ, score: r.score,
+      quizzes: Z.map(function (z) {
+        var q = S.q[z.i];
+        return {id: z.id, title: z.title, graded: z.graded, survey: z.survey, attempts: q ? q[0] : 0,
+          score: q && !z.survey ? q[1] : null};
+      }),
+      answers: Q.filter(function (q) { return S.a[q.k]; }).map(function (q) {
+        var ok = grade(q, S.a[q.k]);
+        return {quiz: q.z.id, question: q.id, type: q.type, prompt: q.prompt, response: say(q, S.a[q.k]),
+          correct: ok, points: q.points, earned: ok ? q.points : 0};
+      })};
+  }
+  function progress() {
+    var r = status(S), ul = one('#cp-quizzes');
+    one('.cp-nojs').hidden = true;
+    one('#cp-progress').hidden = false;
+    one('#cp-status').textContent = t('progress_status_' + (r.succ != 'unknown' ? r.succ : r.comp)) +
+      (r.done && r.score != null ? ' ' + t('progress_score', {score: r.score}) : '') +
+      (C.rule != 'pages' && r.score != null ? ' ' + t('progress_mastery', {mastery: C.mastery}) : '');
+    one('#cp-pages').textContent = t('progress_pages', {done: r.seen, total: P.length});
+    all('[data-page]').forEach(function (li) { li.hidden = S.v[li.getAttribute('data-page')]; });
+    one('#cp-todo').hidden = r.seen >= P.length;
+    ul.innerHTML = '';
+    Z.forEach(function (z) {
+      var q = S.q[z.i], li = d.createElement('li'), a = d.createElement('a');
+      a.href = P[z.page].href + '#quiz-' + z.id;
+      a.textContent = z.title;
+      li.appendChild(a);
+      li.appendChild(d.createTextNode(': ' + t(z.survey ? (q ? 'progress_survey_done' : 'progress_survey_todo') :
+        q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: q[1], attempts: q[0]})));
+      ul.appendChild(li);
+    });
+    one('#cp-quizzes-box').hidden = !Z.length;
+  }
+  function saver() {
+    var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json');
+    one('#cp-save').addEventListener('submit', function (e) {
+      var who = trim(name.value), a = d.createElement('a'), u,
+        file = 'results-' + C.id + '-' + norm(who, {}).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') + '.json';
+      e.preventDefault();
+      if (!who) {
+        msg.textContent = t('progress_name_needed');
+        return name.focus();
+      }
+      box.value = JSON.stringify(results(who), null, 2);
+      try { // a file from a Blob; where downloads are missing, the text to copy
+        u = URL.createObjectURL(new Blob([box.value], {type: 'application/json'}));
+        if (!('download' in a)) throw u;
+        a.href = u;
+        a.download = file;
+        d.body.appendChild(a).click();
+        d.body.removeChild(a);
+        msg.textContent = t('progress_saved', {file: file});
+      } catch (x) {
+        box.parentNode.open = true;
+        msg.textContent = t('progress_copy');
+        box.select();
+      }
+    });
+  }
+
+  // --- start ---------------------------------------------------------------------------------
+  function visit() {
+    S = dec(load());
+    if (cur != 'H' && cur != 'P') S.v[cur] = 1;
+    S.c = cur;
+    save();
+  }
+  function resume(c) {
+    var box = one('.cp-resume'), b = all('button', box);
+    function to(page) {
+      if (page != here) return (location.href = page);
+      box.hidden = true;
+      one('#main').focus();
+    }
+    b[0].textContent = t('js_resume_continue', {title: c == 'P' ? t('progress_title') : P[c].title});
+    b[0].onclick = function () { to(href(c)); };
+    b[1].onclick = function () { to('index.html'); };
+    box.hidden = false;
+    b[0].focus();
+  }
+  function finisher(box) {
+    var msg = one('p', box);
+    box.hidden = false;
+    one('button', box).onclick = function () {
+      if (shell) shell.finish();
+      if (shell || cur == 'P') msg.textContent = t(shell ? 'js_closed' : 'js_closed_local');
+      else location.href = 'progress.html'; // no LMS: Finish shows the learner's results
+    };
+  }
+
+  try { shell = w.parent != w && w.parent.coursepackShell; } catch (e) {}
+  if (!shell && lms()) return;
+  var was = dec(load()).c, first;
+  visit();
+  if (shell) first = shell.ask();
+  else try { first = !sessionStorage.getItem(KEY); sessionStorage.setItem(KEY, 1); } catch (e) { first = !d.referrer; }
+  all('.cp-quiz[data-quiz]').forEach(quiz);
+  if (cur == 'P') { progress(); saver(); }
+  if (one('.cp-finish')) finisher(one('.cp-finish'));
+  if (first && was != 'H' && (shell || was !== cur) && one('.cp-resume')) resume(was);
+  w.addEventListener('pageshow', function (e) { // back from the page cache: the state may have moved on
+    if (e.persisted) { visit(); if (cur == 'P') progress(); }
+  });
+})(window, document);
