@@ -389,7 +389,7 @@
     var box = one('.cp-resume'), b = all('button', box);
     function to(page) {
       if (page != here) return (location.href = page);
-      box.hidden = true;
+      one('#main').removeChild(box);
       one('#main').focus();
     }
     b[0].textContent = t('js_resume_continue', {title: c == 'P' ? t('progress_title') : P[c].title});
@@ -417,7 +417,8 @@
   all('.cp-quiz[data-quiz]').forEach(quiz);
   if (cur == 'P') { progress(); saver(); }
   if (one('.cp-finish')) finisher(one('.cp-finish'));
-  if (first && was != 'H' && (shell || was !== cur) && one('.cp-resume')) resume(was);
+  if (first && was != 'H' && (shell || was !== cur)) resume(was);
+  else if (one('.cp-resume')) one('#main').removeChild(one('.cp-resume')); // no offer, no element
   w.addEventListener('pageshow', function (e) { // back from the page cache: the state may have moved on
     if (e.persisted) { visit(); if (cur == 'P') progress(); }
   });
