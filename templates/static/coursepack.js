@@ -1,5 +1,4 @@
-/* coursepack runtime: quizzes, My progress, SCORM 1.2/2004 tracking. The contract is docs/tracking.md.
-   ES5 without dependencies, for old Android WebViews and file://. */
+// coursepack runtime (docs/tracking.md): quizzes, My progress, SCORM tracking. ES5 for old WebViews.
 (function (w, d) {
   'use strict';
   var C = w.coursepackCourse;
@@ -22,10 +21,10 @@
   function b36(n) { return n.toString(36); }
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function trim(s) { return ('' + s).replace(/\s+/g, ' ').replace(/^ | $/g, ''); }
+  function hide(e, yes) { e[yes ? 'setAttribute' : 'removeAttribute']('hidden', ''); } // old WebKit lacks .hidden
   function typed(q) { return q.type == 'fill' || q.type == 'text'; }
-  function href(c) { return c == 'P' ? 'progress.html' : c == 'H' ? 'index.html' : P[c].href; }
 
-  // --- state "1~viewed~current~quiz records~answers" (docs/tracking.md) --------------------
+  // state "1~viewed~current~quiz records~answers" (docs/tracking.md)
   function enc(S) {
     for (var v = '', i = 0, j, n; i < P.length; i += 5) {
       for (n = j = 0; j < 5; j++) n |= S.v[i + j] << j;
@@ -86,7 +85,7 @@
     return v4 ? n.getFullYear() + '-' + pad(n.getMonth() + 1) + '-' + pad(n.getDate()) + 'T' + hms : hms;
   }
 
-  // --- the shell: the one window that talks to the LMS; the course runs in its frame -------
+  // the shell: the one window that talks to the LMS; the course runs in its frame
   function look(name) { // this window and 10 parents, then the opener and its parents
     for (var j = 0, x, i; j < 2; j++) {
       for (x = j ? w.opener : w, i = 0; x && i <= 10; i++) {
@@ -170,7 +169,7 @@
     return 1;
   }
 
-  // --- answers: option index, option bitmask, a base-36 digit per item, 1-5, or the text ---
+  // answers: option index, option bitmask, a base-36 digit per item, 1-5, or the text
   function norm(s, q) {
     s = trim(s);
     if (!q['case']) s = s.toLowerCase();
@@ -249,7 +248,7 @@
     return r;
   }
 
-  // --- quiz forms ----------------------------------------------------------------------------
+  // quiz forms
   function feedback(f, q, v) {
     var ok = grade(q, v), box = one('.cp-feedback', f);
     all('.cp-opt-fb', f).forEach(function (e) { e.parentNode.removeChild(e); });
@@ -276,16 +275,16 @@
         t(!z.graded || !z.attempts ? 'js_again' : left() > 0 ? 'js_left' : 'js_none_left', {n: left()});
       if (z.survey || left() < 1) { // answers stay in view, locked
         all('input,select,textarea', sec).forEach(function (x) { x.disabled = true; });
-        btn.hidden = true;
+        hide(btn, 1);
       }
     }
     z.questions.forEach(function (q) { if (S.a[q.k]) write(fs[q.id], q, S.a[q.k]); });
-    btn.hidden = false;
+    hide(btn);
     if (S.q[z.i]) show('');
     one('form', sec).addEventListener('submit', function (e) {
       var miss = [], got = 0, tot = 0, ix = [], now = new Date(), r = S.q[z.i] || [0, 0], vals;
       e.preventDefault();
-      if (btn.hidden) return;
+      if (btn.hasAttribute('hidden')) return;
       vals = z.questions.map(function (q) {
         var f = fs[q.id], v = read(f, q), box = one('.cp-feedback', f), todo = !v && q.type != 'text';
         box.className = 'cp-feedback' + (todo ? ' cp-todo' : '');
@@ -312,7 +311,7 @@
     });
   }
 
-  // --- My progress -----------------------------------------------------------------------------
+  // My progress
   function results(name) {
     var r = status(S);
     return {format: 'coursepack-results', version: 1, saved: new Date().toISOString().replace(/\.\d+/, ''), learner: name,
@@ -331,14 +330,14 @@
   }
   function progress() {
     var r = status(S), ul = one('#cp-quizzes');
-    one('.cp-nojs').hidden = true;
-    one('#cp-progress').hidden = false;
+    hide(one('.cp-nojs'), 1);
+    hide(one('#cp-progress'));
     one('#cp-status').textContent = t('progress_status_' + (r.succ != 'unknown' ? r.succ : r.comp)) +
       (r.done && r.score != null ? ' ' + t('progress_score', {score: r.score}) : '') +
       (C.rule != 'pages' && r.score != null ? ' ' + t('progress_mastery', {mastery: C.mastery}) : '');
     one('#cp-pages').textContent = t('progress_pages', {done: r.seen, total: P.length});
-    all('[data-page]').forEach(function (li) { li.hidden = S.v[li.getAttribute('data-page')]; });
-    one('#cp-todo').hidden = r.seen >= P.length;
+    all('[data-page]').forEach(function (li) { hide(li, S.v[li.getAttribute('data-page')]); });
+    hide(one('#cp-todo'), r.seen >= P.length);
     ul.innerHTML = '';
     Z.forEach(function (z) {
       var q = S.q[z.i], li = d.createElement('li'), a = d.createElement('a');
@@ -349,7 +348,7 @@
         q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: q[1], attempts: q[0]})));
       ul.appendChild(li);
     });
-    one('#cp-quizzes-box').hidden = !Z.length;
+    hide(one('#cp-quizzes-box'), !Z.length);
   }
   function saver() {
     var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json');
@@ -371,14 +370,14 @@
         d.body.removeChild(a);
         msg.textContent = t('progress_saved', {file: file});
       } catch (x) {
-        box.parentNode.open = true;
+        box.parentNode.setAttribute('open', '');
         msg.textContent = t('progress_copy');
         box.select();
       }
     });
   }
 
-  // --- start ---------------------------------------------------------------------------------
+  // start
   function visit() {
     S = dec(load());
     if (cur != 'H' && cur != 'P') S.v[cur] = 1;
@@ -393,14 +392,14 @@
       one('#main').focus();
     }
     b[0].textContent = t('js_resume_continue', {title: c == 'P' ? t('progress_title') : P[c].title});
-    b[0].onclick = function () { to(href(c)); };
+    b[0].onclick = function () { to(c == 'P' ? 'progress.html' : P[c].href); };
     b[1].onclick = function () { to('index.html'); };
-    box.hidden = false;
+    hide(box);
     b[0].focus();
   }
   function finisher(box) {
     var msg = one('p', box);
-    box.hidden = false;
+    hide(box);
     one('button', box).onclick = function () {
       if (shell) shell.finish();
       if (shell || cur == 'P') msg.textContent = t(shell ? 'js_closed' : 'js_closed_local');
