@@ -217,28 +217,34 @@
     if (ty == 'ordering') return v == q.items.map(function (x, i) { return b36(i); }).join('');
     return ty == 'matching' ? v == c.map(b36).join('') : '' + picks(q, v) == '' + c;
   }
+  // The answer as indices: options chosen, items in the learner's order, or each left item's match.
+  function idx(q, v) {
+    return q.type == 'ordering' ? order(v) : q.type == 'matching' ? v.split('').map(function (c) { return parseInt(c, 36); }) : picks(q, v);
+  }
   function say(q, v) { // the answer in words, for the results file
-    return typed(q) || q.type == 'likert' ? v : q.type == 'ordering' ? order(v).map(function (k) { return q.items[k]; }).join('; ') :
-      q.type == 'matching' ? v.split('').map(function (c, i) { return q.left[i] + ' \u2192 ' + q.right[parseInt(c, 36)]; }).join('; ') :
-      picks(q, v).map(function (i) { return q.options[i].text; }).join('; ');
+    return typed(q) || q.type == 'likert' ? v : idx(q, v).map(function (x, i) {
+      return q.type == 'ordering' ? q.items[x] : q.type == 'matching' ? q.left[i] + ' \u2192 ' + q.right[x] : q.options[x].text;
+    }).join('; ');
   }
   // One cmi.interactions.n as [field, value] pairs. Options and items are letters a, b, c...
   // (1.2 takes one character each); responses are in each version's own format.
   function letter(i) { return b36((i + 10) % 36); }
   function inter(q, v, ok, ms, v4) {
-    var ty = q.type, j = v4 ? '[,]' : ',', c = q.correct, r = v, k = ty;
-    function lst(a) { return a.map(letter).join(j); }
+    var ty = q.type, c = q.correct, r = v, k = ty;
+    function lst(a) { // matching pairs are left[.]right
+      return a.map(function (x, i) { return (ty == 'matching' ? letter(i) + (v4 ? '[.]' : '.') : '') + letter(x); }).join(v4 ? '[,]' : ',');
+    }
     function tf(i) { return v4 ? '' + !i : i ? 'f' : 't'; } // option 0 is "true"
-    function pairs(a) { return a.map(function (x, i) { return letter(i) + (v4 ? '[.]' : '.') + letter(x); }).join(j); }
     function clean(s) { return trim(s).replace(/^\{/, ' {'); } // one line; a leading '{' would read as {lang=}
     if (ty == 'truefalse') { k = 'true-false'; r = tf(+v); c = tf(c[0]); }
-    else if (ty == 'ordering') { k = 'sequencing'; r = lst(order(v)); c = lst(q.items.map(function (x, i) { return i; })); }
-    else if (ty == 'matching') { r = pairs(v.split('').map(function (x) { return parseInt(x, 36); })); c = pairs(c); }
-    else if (q.options) { k = 'choice'; r = lst(picks(q, v)); c = lst(c); }
     else if (typed(q)) {
       k = ty == 'text' && v4 ? 'long-fill-in' : 'fill-in';
       r = clean(v).slice(0, k == 'fill-in' ? 250 : 4000);
       c = ty == 'fill' && (v4 ? '{case_matters=' + !!q['case'] + '}' : '') + clean(q.answers[0]).slice(0, 200);
+    } else if (ty != 'likert') {
+      k = ty == 'ordering' ? 'sequencing' : ty == 'matching' ? ty : 'choice';
+      r = lst(idx(q, v));
+      c = lst(c || q.items.map(function (x, i) { return i; }));
     }
     r = [['id', q.z.id + '-' + q.id], ['type', k], [v4 ? 'learner_response' : 'student_response', r]];
     if (c && !q.z.survey) r.push(['correct_responses.0.pattern', c]);
@@ -332,7 +338,8 @@
     var r = status(S), ul = one('#cp-quizzes');
     hide(one('.cp-nojs'), 1);
     hide(one('#cp-progress'));
-    one('#cp-status').textContent = t('progress_status_' + (r.succ != 'unknown' ? r.succ : r.comp)) +
+    // one status, as SCORM 1.2 has it: unfinished first, then passed/failed over completed
+    one('#cp-status').textContent = t('progress_status_' + (r.comp == 'completed' && r.succ != 'unknown' ? r.succ : r.comp)) +
       (r.done && r.score != null ? ' ' + t('progress_score', {score: r.score}) : '') +
       (C.rule != 'pages' && r.score != null ? ' ' + t('progress_mastery', {mastery: C.mastery}) : '');
     one('#cp-pages').textContent = t('progress_pages', {done: r.seen, total: P.length});
