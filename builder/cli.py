@@ -13,7 +13,8 @@ from builder.library import write_library
 from builder.package import check_output, write_file
 from builder.problems import UsageProblem
 from builder.report import Reporter, size_report
-from builder.results import VIEWS, course_lines, csv_rows, summarise, write_csv
+from builder.results import VIEWS, summarise
+from builder.results_output import course_lines, csv_rows, write_csv
 from builder.scaffold import create_course
 from builder.sizes import parse_size
 
