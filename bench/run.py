@@ -32,12 +32,15 @@ import jinja2  # noqa: E402
 import markdown  # noqa: E402
 
 import builder  # noqa: E402
+from builder.assets import shipped_bytes  # noqa: E402
 from builder.build import FORMATS, build  # noqa: E402
 from builder.markup import EXTENSIONS  # noqa: E402
+from builder.render import PROGRESS  # noqa: E402
 from corpus import generate  # noqa: E402
 
 STATIC = PROJECT / "templates" / "static"
-ASSET_BUDGET = 8 * 1024  # bytes of gzip -9 CSS+JS
+COURSE_PAGES = {PROGRESS}  # pages of the course as a whole, which the baseline has no equivalent of
+ASSET_BUDGET = 8 * 1024  # bytes of gzip -9 CSS+JS, as shipped (minified)
 _TRANSLATION = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
 
 # --- baseline: the least a packager can do -----------------------------------------------
@@ -105,7 +108,7 @@ def coursepack(roots: list[Path], out: Path, jobs: int | None) -> int:
         offline = [p for p in result.packages if p.format == "offline"]
         for package in offline:
             with zipfile.ZipFile(package.path) as archive:
-                pages += sum(1 for n in archive.namelist() if n.endswith(".html"))
+                pages += sum(1 for n in archive.namelist() if n.endswith(".html") and n not in COURSE_PAGES)
     return pages
 
 
@@ -126,9 +129,16 @@ def timed(fn, work: Path, *args) -> tuple[float, int, dict[str, int]]:
 
 
 def static_assets() -> dict[str, dict[str, int]]:
-    """Raw and gzip -9 size of every file we ship from templates/static/."""
-    return {p.name: {"raw": p.stat().st_size, "gzip9": len(gzip.compress(p.read_bytes(), 9))}
-            for p in sorted(STATIC.glob("*")) if p.is_file()}
+    """Source size, shipped size and gzip -9 of the shipped bytes of every file in templates/static/.
+
+    Packages carry scripts and stylesheets minified (builder.assets), so that is what is measured.
+    """
+    sizes = {}
+    for path in sorted(STATIC.glob("*")):
+        if path.is_file():
+            data = shipped_bytes(path)
+            sizes[path.name] = {"source": path.stat().st_size, "raw": len(data), "gzip9": len(gzip.compress(data, 9))}
+    return sizes
 
 
 def profile(roots: list[Path], work: Path, top: int) -> str:
@@ -222,8 +232,8 @@ def main(argv: list[str] | None = None) -> dict:
     print("\nratio = time / baseline time (lower is better). coursepack writes 3 zips (scorm12, scorm2004, offline)")
     print("per course and language from pages rendered once; baseline writes 1. coursepack zips by format: "
           + ", ".join(f"{fmt} {kb(size)}" for fmt, size in by_format.items()))
-    print(f"\nshipped static assets (templates/static/), gzip -9: "
-          + ", ".join(f"{name} {a['raw']:,} → {a['gzip9']:,} B" for name, a in assets.items()))
+    print("\nshipped static assets (templates/static/, minified as packages carry them), gzip -9: "
+          + ", ".join(f"{name} {a['source']:,} → {a['raw']:,} → {a['gzip9']:,} B" for name, a in assets.items()))
     verdict = "within" if asset_total <= ASSET_BUDGET else "OVER"
     print(f"total {asset_total:,} B of the {ASSET_BUDGET:,} B (8 KB) target: {verdict} "
           f"({asset_total / ASSET_BUDGET:.0%})")

@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import __version__
+from builder.assets import shipped
 from builder.course import Course
 from builder.locale import TEMPLATES, strings
 from builder.names import inside, safe_name
@@ -133,14 +134,14 @@ def _template_line(error: jinja2.TemplateError, course: Course, template: str) -
 
 
 def _add_static(site: Site, course: Course, problems: Problems) -> None:
-    """Our static files, each replaceable by a course's own file of the same name."""
+    """Our static files, each replaceable by a course's own file of the same name; .js and .css minified."""
     for folder in (TEMPLATES / "static", course.templates / "static"):
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             if folder != TEMPLATES / "static" and not inside(path, course.root):
                 problems.error(path, 0, "this file is a link to a file outside the course folder",
                                "copy the file into the course folder instead of linking to it")
             elif path.is_file():
-                site.files[f"assets/{safe_name(path.name)}"] = path
+                site.files[f"assets/{safe_name(path.name)}"] = shipped(path)
 
 
 def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None:

@@ -13,6 +13,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from builder.assets import shipped_bytes
+
 GOLDEN = Path(__file__).parent / "golden"
 STATIC = Path(__file__).parent.parent / "templates" / "static"
 COURSE = "participatory-planning"
@@ -23,8 +25,8 @@ def flatten(dist: Path) -> dict[str, bytes]:
     """Offline packages' files and SCORM manifests as 'package/path' -> bytes; binaries as a sha256 line.
 
     A SCORM zip holds the offline files plus its manifest (checked in test_packages), so only
-    the manifest is kept from it; a shipped asset that is a plain copy of templates/static is
-    checked for being that copy rather than stored twice.
+    the manifest is kept from it; a shipped asset from templates/static is checked for being
+    that file as the build ships it (scripts and stylesheets minified) rather than stored twice.
     """
     tree: dict[str, bytes] = {}
     for package in sorted(dist.glob("*.zip")):
@@ -35,7 +37,7 @@ def flatten(dist: Path) -> dict[str, bytes]:
                 data = archive.read(name)
                 static = STATIC / name.removeprefix("assets/")
                 if name.startswith("assets/") and static.is_file():
-                    assert data == static.read_bytes(), f"{name} differs from {static}"
+                    assert data == shipped_bytes(static), f"{name} differs from {static} as shipped"
                     continue
                 key = f"{package.stem}/{name}"
                 if Path(name).suffix in TEXT_SUFFIXES:

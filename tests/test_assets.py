@@ -1,0 +1,50 @@
+"""Shipped static assets: minified at build time, deterministic, and small enough to load on a slow line."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from pathlib import Path
+
+from builder.assets import minify, shipped, shipped_bytes
+
+STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
+BUDGET = 8192  # bytes of gzip -9 of every shipped script and stylesheet together (bench/README.md)
+
+
+def test_shipped_css_and_js_are_under_8_kb_gzipped():
+    files = sorted(p for p in STATIC.iterdir() if p.suffix in (".css", ".js"))
+    assert {p.name for p in files} >= {"coursepack.css", "coursepack.js"}
+    sizes = {p.name: len(gzip.compress(shipped_bytes(p), 9)) for p in files}
+    assert sum(sizes.values()) < BUDGET, f"gzip -9 sizes {sizes}: {sum(sizes.values())} B, budget {BUDGET} B"
+
+
+def test_scripts_and_stylesheets_are_minified_deterministically():
+    for name in ("coursepack.js", "coursepack.css"):
+        source = (STATIC / name).read_bytes()
+        small = shipped_bytes(STATIC / name)
+        assert len(small) < len(source), f"{name} did not shrink"
+        assert small == minify(bytes(source), (STATIC / name).suffix)  # a fresh copy: not only the cache
+    css, js = shipped_bytes(STATIC / "coursepack.css"), shipped_bytes(STATIC / "coursepack.js")
+    assert b"/*" not in css and b"\n" not in css
+    assert b"//" not in js and b"\n  " not in js  # comments and indentation gone
+
+
+def test_other_static_files_ship_as_they_are(tmp_path):
+    svg = tmp_path / "logo.svg"
+    svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'>  <!-- kept --> </svg>\n")
+    assert shipped(svg) == svg
+
+
+def test_a_course_override_is_minified_too(new_course, run, tmp_path):
+    static = new_course / "templates" / "static"
+    static.mkdir(parents=True)
+    (static / "coursepack.css").write_text("/* our colours */\nbody {\n  color: #123456;\n}\n")
+    (static / "extra.JS").write_text("// greeting\nvar greeting = 'hello';   // kept\n")
+    (static / "notes.txt").write_text("  left  as  it  is  \n")
+    result = run("build", new_course, "--out", tmp_path / "dist")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "dist" / "town-course-0.1.0-offline.zip") as archive:
+        assert archive.read("assets/coursepack.css") == b"body{color:#123456}"
+        assert archive.read("assets/extra.JS") == b"var greeting='hello';"
+        assert archive.read("assets/notes.txt") == b"  left  as  it  is  \n"
