@@ -11,6 +11,7 @@ page text. The offline package is also tried from file:// with no LMS (localStor
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -506,6 +507,43 @@ def test_one_session_commits_on_every_change(version, tracked, lms_server, lms_c
     assert_clean(visit, watch)
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_progress_page_resume_start_over_and_finish(version, tracked, lms_server, lms_context):
+    """Left on My progress: the next visit offers it again; "start over" goes home and keeps progress;
+    Finish on My progress ends the session once, still suspended (the course is not complete)."""
+    context, watch = lms_context()
+    first = open_visit(context, lms_server, tracked("quiz").launch[version], version)
+    learner = in_lms(first)
+    wait_content(first, "index.html")
+    learner.start()
+    learner.next()
+    frame = learner.frame
+    learner._go(frame.locator(".footer-progress a"), "progress.html")
+    first.leave()
+    assert core(version, first.stored())["location"] == "progress.html"
+    state = decode_state(core(version, first.stored())["suspend_data"])
+    assert (state["current"], state["viewed"]) == ("P", 2), state
+
+    second = open_visit(context, lms_server, tracked("quiz").launch[version], version, cmi=first.resume_cmi())
+    learner = in_lms(second)
+    wait_content(second, "progress.html")
+    offer = learner.resume_offer()
+    assert offer.is_visible(), "no offer to resume on My progress"
+    learner._go(offer.get_by_role("button").nth(1), "index.html")  # start over
+    held = core(version, second.stored())
+    assert (held["location"], decode_state(held["suspend_data"])["viewed"]) == ("index.html", 2), held
+    assert held["status" if version == "1.2" else "completion"] == "incomplete"
+    learner._go(learner.frame.locator(".footer-progress a"), "progress.html")
+    learner.frame.locator(".cp-finish button").click()
+    second.page.wait_for_function("() => lms.calls.some(c => /^(LMSFinish|Terminate)$/.test(c.method))")
+    second.leave()
+    assert (len(second.calls("init")), len(second.calls("finish"))) == (1, 1)
+    held = core(version, second.stored())
+    assert held["exit"] == "suspend", "Finish on an incomplete course must keep the learner's state (exit suspend)"
+    assert_session_time(version, held["session_time"])
+    assert_clean(second, watch)
+
+
 # Typed answers with the characters the state string uses (~ . %), accents, a leading brace and a line break.
 TYPED_FILL = "Zöning map. ~50% {sure}"
 TYPED_TEXT = "{More} maps.\nAnd ~100% more field visits…"
@@ -706,6 +744,16 @@ def test_local_mode_from_file(tracked, lms_context, tmp_path):
     assert answers[("feedback", "add")]["response"] == "Field visits."
     assert not watch.problems(), watch.problems()
 
-    summary = CliRunner().invoke(main, ["results", str(saved)], catch_exceptions=False)
+    # The coordinator's side: `coursepack results` reads the file back.
+    table = tmp_path / "answers.csv"
+    summary = CliRunner().invoke(main, ["results", str(saved), "--csv", str(table)], catch_exceptions=False)
     assert summary.exit_code == 0, summary.output
-    assert "Ana Pérez" in summary.output and "80" in summary.output, summary.output
+    assert re.search(r"Ana Pérez\s+en\s+4/4\s+completed\s+passed\s+80%", summary.output), summary.output
+    assert "1 of 1 results file read" in summary.output, summary.output
+    with table.open(encoding="utf-8-sig", newline="") as f:
+        rows = {(r["quiz"], r["question"]): r for r in csv.DictReader(f)}
+    assert set(rows) == set(answers), sorted(rows)
+    assert [rows[("final", "floodplain")][k] for k in ("correct", "points", "earned")] == ["0", "1", "0"]
+    assert [rows[("final", "permits")][k] for k in ("correct", "points", "earned")] == ["1", "2", "2"]
+    assert rows[("feedback", "add")]["response"] == "Field visits."
+    assert all(r["learner"] == "Ana Pérez" and r["score"] == "80" for r in rows.values())
