@@ -127,6 +127,10 @@ def _lom(course: Course, lang: str) -> etree._Element:
         _lang_string(general, "keyword", keyword, lang)
     life_cycle = etree.SubElement(lom, f"{{{LOM}}}lifeCycle")
     _lang_string(life_cycle, "version", course.version, "x-none")
+    # The language of this record's texts and of the learners the package is for (LOM 3.4 and 5.11):
+    # besides general/language, the places LOM has for it (content packaging has none but xml:lang).
+    etree.SubElement(etree.SubElement(lom, f"{{{LOM}}}metaMetadata"), f"{{{LOM}}}language").text = lang
+    etree.SubElement(etree.SubElement(lom, f"{{{LOM}}}educational"), f"{{{LOM}}}language").text = lang
     return lom
 
 
