@@ -24,6 +24,21 @@ HOME = "index.html"
 PROGRESS = "progress.html"  # rendered when a progress.html template exists
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a site's pages sit in their package: at its root, or in a language folder of the combined package."""
+
+    folder: str = ""  # prefix of every page's path: "" or "es/"
+    languages: tuple[dict[str, str], ...] = ()  # the switcher's languages (code, name, dir): combined package only
+    course_data: str = COURSE_DATA  # path of the course model in the package
+    language_key: str = ""  # where pages note their language for the chooser (localStorage): combined package only
+
+    @property
+    def root(self) -> str:
+        """From a page back to the package root, where the shared assets and course files are."""
+        return "../" * self.folder.count("/")
+
+
 @dataclass
 class Site:
     """Every file of one course in one language, keyed by its path inside the package."""
@@ -32,6 +47,7 @@ class Site:
     lang: str
     files: dict[str, bytes | Path] = field(default_factory=dict)
     pages: list[str] = field(default_factory=list)
+    layout: Layout = Layout()
 
     @property
     def title(self) -> str:
@@ -60,8 +76,11 @@ def human_duration(minutes: int | None) -> str:
     return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
 
 
-def render_site(course: Course, lang: str, pages: list[Page], problems: Problems) -> Site:
-    """Render the home page and every module page, and collect static and course files."""
+def render_site(course: Course, lang: str, pages: list[Page], problems: Problems, layout: Layout = Layout()) -> Site:
+    """Render the home page and every module page, and collect static and course files.
+
+    Pages go where `layout` says; static and course files stay at the package root in any layout.
+    """
     env = environment(course)
     text = course.text(lang)
     modules = [{"title": p.title, "href": p.href, "description": p.description,
@@ -69,14 +88,16 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
     t = strings(course, lang)
     common = {
         "lang": lang, "dir": "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr",
-        "t": t, "css_href": "assets/coursepack.css", "generator": f"coursepack {__version__}",
+        "t": t, "css_href": layout.root + "assets/coursepack.css", "root": layout.root,
+        "course_data_href": layout.root + layout.course_data, "languages": layout.languages,
+        "language_key": layout.language_key, "generator": f"coursepack {__version__}",
         "modules": modules,
         "course": {"id": course.id, "title": text.title, "description": text.description, "version": course.version,
                    "authors": course.authors, "organisation": course.organisation, "licence": course.licence,
                    "objectives": text.objectives, "keywords": text.keywords,
                    "duration": human_duration(course.duration)},
     }
-    site = Site(course, lang)
+    site = Site(course, lang, layout=layout)
     home = {"title": text.title, "href": HOME, "kind": "home"}
     _render(site, env, "home.html", HOME, {**common, "page": home}, problems)
     for i, page in enumerate(pages):
@@ -90,7 +111,7 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress"}
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     _add_static(site, course, problems)
-    site.files[COURSE_DATA] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
+    site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
     _add_course_files(site, pages, problems)
     return site
 
@@ -108,6 +129,11 @@ def _link(page: Page) -> dict[str, str]:
     return {"title": page.title, "href": page.href}
 
 
+def render_page(site: Site, template: str, name: str, context: dict, problems: Problems) -> None:
+    """Render one more page into `site`, at `name` in its layout; a template error is recorded with its line."""
+    _render(site, environment(site.course), template, name, context, problems)
+
+
 def _render(site: Site, env: jinja2.Environment, template: str, name: str, context: dict,
             problems: Problems) -> None:
     try:
@@ -117,8 +143,8 @@ def _render(site: Site, env: jinja2.Environment, template: str, name: str, conte
         problems.error(path, line, f"template error: {e.message}",
                        "fix the template (a course template overrides the one of the same name)")
         return
-    site.files[name] = html.encode("utf-8")
-    site.pages.append(name)
+    site.files[site.layout.folder + name] = html.encode("utf-8")
+    site.pages.append(site.layout.folder + name)
 
 
 def _template_line(error: jinja2.TemplateError, course: Course, template: str) -> tuple[Path, int]:

@@ -36,6 +36,18 @@ FORMAT = {"1.2": "scorm12", "2004": "scorm2004"}
 TIMESTAMP_2004 = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,2})?)?)?"
                             r"(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?$")
 
+# The knowledge check "check" (ungraded): the first learner gets the single choice and the matching wrong.
+CYCLE = ["Rain falls on the hills", "Water soaks into the ground", "The shallow aquifer fills up"]
+CHECK_WRONG = {"check-source": ["Fossil groundwater"], "cycle": {item: str(n) for n, item in enumerate(CYCLE, 1)},
+               "refill": {"River": "Rain and snowmelt", "Fossil groundwater": "Rain and snowmelt",
+                          "Rainwater tank": "Rain and snowmelt"}}
+CHECK_RIGHT = {**CHECK_WRONG, "check-source": ["A shallow aquifer"],
+               "refill": {**CHECK_WRONG["refill"], "Fossil groundwater": "Not within a lifetime"}}
+# question id -> (type the LMS gets, right in CHECK_WRONG?)
+CHECK = {"check-source": ("choice", False), "cycle": ("sequencing", True), "refill": ("matching", False)}
+SURVEY = {"useful": 4, "add": "More maps, please.", "used": ["Zoning", "Building permits"]}
+QUESTIONS = 10  # in the whole course: 3 + 4 + 3
+
 # The graded quiz "final": 5 points. The passing learner gets 4 of them (80 % = mastery 80).
 PASSING = {"zone": ["Residential zone"], "permits": ["Building a new house", "Adding a second storey"],
            "floodplain": ["True"], "map-name": "Zoning Map"}
@@ -135,10 +147,14 @@ class Learner:
 
     def answer(self, quiz: str, answers: dict) -> None:
         """Fill in a quiz: option texts (list) for choice questions, a string for typed ones,
-        an int 1-5 for a Likert scale."""
+        an int 1-5 for a Likert scale, {item or left label: position or right text} for ordering
+        and matching."""
         for qid, value in answers.items():
             box = self.question(quiz, qid)
-            if isinstance(value, str):
+            if isinstance(value, dict):
+                for label, choice in value.items():
+                    box.get_by_label(label, exact=True).select_option(label=choice)
+            elif isinstance(value, str):
                 box.locator("input[type=text], textarea").fill(value)
             elif isinstance(value, int):
                 box.locator("input").nth(value - 1).check()
@@ -162,6 +178,13 @@ class Learner:
         box = self.question(quiz, question)
         return [box.locator(f"label[for='{i.get_attribute('id')}']").inner_text().strip()
                 for i in box.locator("input:checked").all()]
+
+    def selected(self, quiz: str, question: str) -> dict[str, str]:
+        """{item or left label: the choice shown} of an ordering or matching question."""
+        box = self.question(quiz, question)
+        return {box.locator(f"label[for='{s.get_attribute('id')}']").inner_text().strip():
+                s.evaluate("s => s.selectedOptions[0] ? s.selectedOptions[0].textContent : ''")
+                for s in box.locator("select").all()}
 
     def finish(self) -> None:
         self.frame.locator(".cp-finish button").click()
@@ -271,7 +294,7 @@ def test_leave_resume_and_pass(version, tracked, lms_server, lms_context):
     assert first.content() is not first.shell, "the runtime did not open the course in a frame of its own"
     learner.start()
     learner.next()
-    learner.answer("check", {"check-source": ["Fossil groundwater"]})
+    learner.answer("check", CHECK_WRONG)
     learner.submit("check")
     first.leave()
 
@@ -298,12 +321,14 @@ def test_leave_resume_and_pass(version, tracked, lms_server, lms_context):
     offer.get_by_role("button").first.click()
     assert learner.page_name() == "02-water.html"
     assert learner.checked("check", "check-source") == ["Fossil groundwater"], "the earlier answer was not restored"
+    assert learner.selected("check", "cycle") == CHECK_WRONG["cycle"], "the earlier ordering was not restored"
+    assert learner.selected("check", "refill") == CHECK_WRONG["refill"], "the earlier matching was not restored"
 
     learner.next()
     learner.answer("final", PASSING)
     learner.submit("final")
     learner.next()
-    learner.answer("feedback", {"useful": 4, "add": "More maps, please."})
+    learner.answer("feedback", SURVEY)
     learner.submit("feedback")
     learner.finish()
     second.page.wait_for_function("() => lms.calls.some(c => /^(LMSFinish|Terminate)$/.test(c.method))")
@@ -326,7 +351,30 @@ def test_leave_resume_and_pass(version, tracked, lms_server, lms_context):
     assert held["location"] == "04-feedback.html"
     assert_session_time(version, held["session_time"])
     assert_final_interactions(version, stored, PASSING)
+    assert_other_interactions(version, stored)
     assert_clean(second, watch)
+
+
+def assert_other_interactions(version: str, stored: dict) -> None:
+    """The knowledge check's and the survey's answers reach the LMS too, typed and judged."""
+    found = last_by_id(stored)
+    wrong = "wrong" if version == "1.2" else "incorrect"
+    expected = {**{("check", q): (kind, "correct" if right else wrong) for q, (kind, right) in CHECK.items()},
+                ("feedback", "useful"): ("likert", "neutral"), ("feedback", "used"): ("choice", "neutral"),
+                ("feedback", "add"): ("fill-in" if version == "1.2" else "long-fill-in", "neutral")}
+    problems = []
+    for (quiz, qid), (kind, result) in expected.items():
+        ids = [i for i in found if i.endswith(qid) and quiz in i]
+        if len(ids) != 1:
+            problems.append(f"{quiz}/{qid}: expected one interaction, found {ids} among {sorted(found)}")
+            continue
+        item = found[ids[0]]
+        if (item.get("type"), item.get("result")) != (kind, result):
+            problems.append(f"{quiz}/{qid}: type/result {item.get('type')!r}/{item.get('result')!r}, "
+                            f"expected {kind!r}/{result!r}")
+        if quiz == "feedback" and any(patterns(item)):
+            problems.append(f"{quiz}/{qid}: a survey question has a correct response {patterns(item)}")
+    assert not problems, "interactions:\n  " + "\n  ".join(problems)
 
 
 def assert_final_interactions(version: str, stored: dict, given: dict) -> None:
@@ -559,12 +607,12 @@ def test_typed_answers_survive_the_round_trip(version, tracked, lms_server, lms_
     learner.answer("final", {**FAILING, "map-name": TYPED_FILL})
     learner.submit("final")
     learner.next()
-    learner.answer("feedback", {"useful": 2, "add": TYPED_TEXT})
+    learner.answer("feedback", {**SURVEY, "useful": 2, "add": TYPED_TEXT})
     learner.submit("feedback")
     first.leave()
     held = core(version, first.stored())
     state = decode_state(held["suspend_data"])
-    assert len(state["answers"]) == 7, f"7 questions, 7 answers separated by '.': {held['suspend_data']!r}"
+    assert len(state["answers"]) == QUESTIONS, f"{QUESTIONS} answers separated by '.': {held['suspend_data']!r}"
     assert_clean(first, watch)
 
     second = open_visit(context, lms_server, tracked("quiz").launch[version], version, cmi=first.resume_cmi())
@@ -663,7 +711,7 @@ def test_broken_api_never_shows_an_error(version, fault, tracked, lms_server, lm
     wait_content(visit, "index.html", framed=fault == "fails-after-start")
     learner.start()
     learner.next()
-    learner.answer("check", {"check-source": ["A shallow aquifer"]})
+    learner.answer("check", CHECK_RIGHT)
     result = learner.submit("check")
     assert result.strip(), "checking an answer showed nothing"
     feedback = learner.question("check", "check-source").locator(".cp-feedback")
@@ -688,7 +736,7 @@ def test_local_mode_from_file(tracked, lms_context, tmp_path):
     assert not learner.resume_offer().count(), "a resume offer on a first visit"
     learner.start()
     learner.next()
-    learner.answer("check", {"check-source": ["Fossil groundwater"]})
+    learner.answer("check", CHECK_WRONG)
     learner.submit("check")
     stored = page.evaluate("key => localStorage.getItem(key)", STORAGE_KEY)
     assert stored and decode_state(stored)["viewed"] == 2, f"localStorage {STORAGE_KEY}: {stored!r}"
@@ -701,11 +749,12 @@ def test_local_mode_from_file(tracked, lms_context, tmp_path):
     assert offer.is_visible(), "no offer to resume on the next visit"
     learner._go(offer.get_by_role("button").first, PAGES[1])
     assert learner.checked("check", "check-source") == ["Fossil groundwater"], "the earlier answer was not restored"
+    assert learner.selected("check", "refill") == CHECK_WRONG["refill"], "the earlier matching was not restored"
     learner.next()
     learner.answer("final", PASSING)
     learner.submit("final")
     learner.next()
-    learner.answer("feedback", {"useful": 5, "add": "Field visits."})
+    learner.answer("feedback", {**SURVEY, "useful": 5, "add": "Field visits."})
     learner.submit("feedback")
     # Every kind of answer comes back when a page is opened again.
     learner.previous()
