@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import yaml
 
+from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
 from builder.library import ENTRY, package_entry
 from builder.manifest import scorm12_manifest, scorm2004_manifest
@@ -26,6 +27,7 @@ from builder.sizes import human_size, sizes_apart
 from builder.tracking import check_tracking, check_translated_quizzes
 
 FORMATS = ("scorm12", "scorm2004", "offline")
+COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Package:
     size: int
     sha256: str
     entries: tuple[Entry, ...]
+    languages: tuple[str, ...] = ()  # the languages inside: all of the course's in the combined package
 
 
 @dataclass
@@ -54,8 +57,8 @@ class CourseResult:
 
 
 def package_name(course: Course, lang: str, fmt: str) -> str:
-    """`<id>-<version>[-<lang>]-<format>.zip`; the language only when the course has several."""
-    suffix = f"-{lang}" if len(course.languages) > 1 else ""
+    """`<id>-<version>[-<lang>]-<format>.zip`; the language only for one language of a course that has several."""
+    suffix = f"-{lang}" if len(course.languages) > 1 and lang != MULTIPLE else ""
     return f"{course.id}-{course.version}{suffix}-{fmt}.zip"
 
 
@@ -80,6 +83,8 @@ def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
         check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))
     check_translated_quizzes(course, pages_by_lang, problems)
+    if len(course.languages) > 1 and not problems.errors:  # with errors, its own would only repeat them
+        sites.append(combined_site(course, pages_by_lang, problems))
     return course, sites
 
 
@@ -106,7 +111,7 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
     staged: list[tuple[Site, str, StagedZip]] = []
     try:
         for site in sites:
-            for fmt in formats:
+            for fmt in formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]:
                 package = stage_zip(out / package_name(site.course, site.lang, fmt), package_files(site, fmt))
                 staged.append((site, fmt, package))
                 check_budget(site.course, package, budget, problems)
@@ -117,7 +122,8 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
     finally:
         for _, _, package in staged:
             discard(package)  # a no-op once published
-    return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries)
+    return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries,
+                    site.course.languages if site.lang == MULTIPLE else (site.lang,))
             for site, fmt, z in staged]
 
 

@@ -51,7 +51,9 @@ class Size(click.ParamType):
 @source_option
 @strict_option
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Package formats to write (repeatable). Default: all.")
+              help="Package formats to write (repeatable). Default: all. For a course in several languages, "
+                   "offline writes one package per language and one holding every language, with a language "
+                   "chooser.")
 @click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Folder the packages are written to.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Courses built at once. Default: one per core.")

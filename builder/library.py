@@ -15,7 +15,9 @@ from urllib.parse import quote
 
 import jinja2
 
+from builder.combined import MULTIPLE
 from builder.course import Course
+from builder.locale import autonym
 from builder.package import file_sha256, write_file
 from builder.problems import Problem, display_path
 from builder.render import TEMPLATES
@@ -45,12 +47,9 @@ STRINGS = {
     "format_scorm12": "SCORM 1.2",
     "format_scorm2004": "SCORM 2004",
     "use_offline": "Unzip, then open index.html",
+    "all_languages": "All languages in one package",
     "use_scorm": "For the LMS administrator",
 }
-# Language names in their own language, so a reader finds theirs; other codes are shown as they are.
-AUTONYMS = {"ar": "العربية", "de": "Deutsch", "en": "English", "es": "Español", "fr": "Français", "hi": "हिन्दी",
-            "id": "Bahasa Indonesia", "it": "Italiano", "pt": "Português", "qu": "Runa Simi", "sw": "Kiswahili",
-            "zh": "中文"}
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,20 @@ class Listed:
     title: str
     description: str
     main_lang: str
+    languages: tuple[str, ...] = ()  # several only in a combined package (lang 'mul')
 
 
 def package_entry(course: Course, lang: str, fmt: str) -> bytes:
-    """The coursepack.json a package carries: all a library needs to list it."""
-    text = course.text(lang)
+    """The coursepack.json a package carries: all a library needs to list it.
+
+    The combined package of a course in several languages has lang 'mul' and lists them in `languages`;
+    its title and description are the main language's.
+    """
+    text = course.text(course.language if lang == MULTIPLE else lang)
     entry = {"schema": ENTRY_SCHEMA, "course": course.id, "version": course.version, "lang": lang,
              "format": fmt, "title": text.title, "description": text.description, "main_lang": course.language}
+    if lang == MULTIPLE:
+        entry["languages"] = list(course.languages)
     return (json.dumps(entry, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -111,7 +117,11 @@ def read_package(path: Path) -> Listed:
         raise ValueError(f"its {ENTRY} is not valid JSON") from None
     if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in FIELDS):
         raise ValueError(f"its {ENTRY} lacks one of: {', '.join(FIELDS)}")
-    return Listed(path.name, path.stat().st_size, file_sha256(path), **{k: entry[k] for k in FIELDS})
+    languages = entry.get("languages", [entry["lang"]])
+    if not isinstance(languages, list) or not languages or not all(isinstance(x, str) for x in languages):
+        raise ValueError(f"its {ENTRY} has 'languages' that are not a list of language codes")
+    return Listed(path.name, path.stat().st_size, file_sha256(path), **{k: entry[k] for k in FIELDS},
+                  languages=tuple(languages))
 
 
 def catalog(listed: list[Listed]) -> dict:
@@ -124,21 +134,31 @@ def catalog(listed: list[Listed]) -> dict:
 
 
 def _course(course_id: str, items: list[Listed]) -> dict:
+    """One course: its combined packages (every language in one zip), then its packages per language."""
     newest = _newest_first(items)[0]
     by_lang: dict[str, list[Listed]] = {}
     for item in items:
-        by_lang.setdefault(item.lang, []).append(item)
+        if item.lang != MULTIPLE:
+            by_lang.setdefault(item.lang, []).append(item)
     langs = sorted(by_lang, key=lambda lang: (lang != newest.main_lang, lang))
-    main = _newest_first(by_lang[langs[0]])[0]
-    return {"id": course_id, "lang": main.lang, "title": main.title,
+    main = _newest_first(by_lang[langs[0]])[0] if langs else newest  # a folder may hold only combined packages
+    combined = [item for item in items if item.lang == MULTIPLE]
+    return {"id": course_id, "lang": main.lang if langs else main.main_lang, "title": main.title,
+            "all_languages": [{**_release(release), "languages": list(release[0].languages)}
+                              for release in _by_version(combined)],
             "languages": [_language(lang, by_lang[lang]) for lang in langs]}
 
 
 def _language(lang: str, items: list[Listed]) -> dict:
     newest = _newest_first(items)[0]
-    versions = list(dict.fromkeys(item.version for item in _newest_first(items)))
     return {"lang": lang, "title": newest.title, "description": newest.description,
-            "releases": [_release([i for i in items if i.version == v]) for v in versions]}
+            "releases": [_release(release) for release in _by_version(items)]}
+
+
+def _by_version(items: list[Listed]) -> list[list[Listed]]:
+    """The items of each version, newest version first."""
+    versions = list(dict.fromkeys(item.version for item in _newest_first(items)))
+    return [[i for i in items if i.version == v] for v in versions]
 
 
 def _release(items: list[Listed]) -> dict:
@@ -168,8 +188,9 @@ def library_page(data: dict) -> str:
                              autoescape=True, keep_trailing_newline=True)
     env.filters.update(size=human_size, download=lambda size: download_time(size, SPEEDS[LIBRARY_SPEED]),
                        href=lambda name: quote(name))
-    packages = [p for c in data["courses"] for lang in c["languages"] for r in lang["releases"]
-                for p in r["packages"]]
+    releases = [r for c in data["courses"] for r in c["all_languages"]]
+    releases += [r for c in data["courses"] for lang in c["languages"] for r in lang["releases"]]
+    packages = [p for r in releases for p in r["packages"]]
     return env.get_template("library.html").render(
-        catalog=data, t=STRINGS, speed=LIBRARY_SPEED, autonyms=AUTONYMS,
+        catalog=data, t=STRINGS, speed=LIBRARY_SPEED, autonym=autonym,
         count=len(packages), total=human_size(sum(p["size"] for p in packages)))

@@ -32,8 +32,8 @@ class Reporter:
         """A table of packages, then one line of counts."""
         packages = [p for r in results for p in r.packages]
         if packages:
-            rows = [(p.course, p.lang, p.format, human_size(p.size), *(download_time(p.size, s)
-                    for s in SPEEDS.values()), p.path.name) for p in packages]
+            rows = [(p.course, "+".join(p.languages) or p.lang, p.format, human_size(p.size),
+                     *(download_time(p.size, s) for s in SPEEDS.values()), p.path.name) for p in packages]
             header = ("course", "lang", "format", "size", *(f"at {s}" for s in SPEEDS), "file")
             widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
             for row in [header, *rows]:
@@ -63,7 +63,8 @@ def size_report(results: list[CourseResult]) -> bytes:
 
 def _package_entry(package: Package) -> dict:
     return {
-        "course": package.course, "version": package.version, "lang": package.lang, "format": package.format,
+        "course": package.course, "version": package.version, "lang": package.lang,
+        "languages": list(package.languages or [package.lang]), "format": package.format,
         "file": package.path.name, "size": package.size, "sha256": package.sha256,
         "files": [{"path": e.path, "size": e.size, "compressed_size": e.compressed, "sha256": e.sha256}
                   for e in sorted(package.entries, key=lambda e: e.path)],

@@ -36,8 +36,9 @@ def read_catalog(folder: Path) -> dict:
 
 
 def files_listed(data: dict) -> list[str]:
-    return [p["file"] for c in data["courses"] for lang in c["languages"] for r in lang["releases"]
-            for p in r["packages"]]
+    releases = [r for c in data["courses"] for r in c["all_languages"] + [r for lang in c["languages"]
+                                                                          for r in lang["releases"]]]
+    return [p["file"] for r in releases for p in r["packages"]]
 
 
 def test_every_package_carries_what_the_library_reads(project, run):
@@ -73,6 +74,35 @@ def test_catalog_lists_title_language_version_description_formats_size_sha256_fi
             assert package["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_combined_package_is_listed_with_all_its_languages(project, run):
+    assert run("build", "roads", "-f", "offline").exit_code == 0
+    dist = project / "dist"
+    combined = read_package(dist / "roads-0.1.0-offline.zip")
+    assert (combined.lang, combined.languages, combined.title, combined.main_lang) == ("mul", ("en", "es"), "Roads",
+                                                                                       "en")
+    assert read_package(dist / "roads-0.1.0-es-offline.zip").languages == ("es",)
+    [course] = read_catalog(dist)["courses"]
+    path = dist / "roads-0.1.0-offline.zip"
+    assert course["all_languages"] == [{
+        "version": "0.1.0", "formats": ["offline"], "languages": ["en", "es"],
+        "packages": [{"format": "offline", "file": path.name, "size": path.stat().st_size,
+                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]}]
+    assert [lang["lang"] for lang in course["languages"]] == ["en", "es"]  # 'mul' is no language of its own
+    page = html.parse(str(dist / "index.html")).getroot()
+    [heading] = page.xpath("//h3[@id='c-roads--all']")
+    assert heading.text_content() == "All languages in one package"
+    names = heading.getnext()
+    assert [(s.get("lang"), s.text) for s in names.xpath("span")] == [("en", "English"), ("es", "Español")]
+    assert page.xpath("//div[@aria-labelledby='c-roads--all']//a/@href") == ["roads-0.1.0-offline.zip"]
+
+
+def test_a_course_with_only_a_combined_package_is_listed(project, run):
+    assert run("build", "roads", "-f", "offline").exit_code == 0
+    [course] = catalog([read_package(project / "dist" / "roads-0.1.0-offline.zip")])["courses"]
+    assert (course["id"], course["lang"], course["title"], course["languages"]) == ("roads", "en", "Roads", [])
+    assert [p["file"] for r in course["all_languages"] for p in r["packages"]] == ["roads-0.1.0-offline.zip"]
+
+
 def test_library_accumulates_across_builds(project, run):
     assert run("new", "water").exit_code == 0
     assert run("build", "roads", "-f", "offline").exit_code == 0
@@ -101,7 +131,7 @@ def test_zips_that_are_not_packages_are_left_out_with_a_warning(project, run):
         "package or predates the library — rebuild it with this coursepack, or move it out of the folder",
         "dist/photos.zip: warning: left out of the library: not a zip file — rebuild it with this coursepack, "
         "or move it out of the folder"]
-    assert files_listed(read_catalog(project / "dist")) == ["roads-0.1.0-en-offline.zip",
+    assert files_listed(read_catalog(project / "dist")) == ["roads-0.1.0-offline.zip", "roads-0.1.0-en-offline.zip",
                                                              "roads-0.1.0-es-offline.zip"]
 
 
@@ -143,7 +173,8 @@ def test_page_is_accessible_in_structure_and_escapes_text(project, run):
     assert page.xpath("//meta[@name='viewport']/@content") == ["width=device-width, initial-scale=1"]
     assert [h.text_content() for h in page.xpath("//h1")] == ["Course library"]
     assert [(h.text_content(), h.get("lang")) for h in page.xpath("//h2")] == [("Roads", "en")]
-    assert [h.text_content() for h in page.xpath("//h3")] == ["English (en)", "Español (es)"]
+    assert [h.text_content() for h in page.xpath("//h3")] == ["All languages in one package", "English (en)",
+                                                              "Español (es)"]
     assert page.xpath("//h3/span/@lang") == ["en", "es"]
     for table in page.xpath("//table"):
         assert table.xpath(".//thead/tr/th/@scope") == ["col"] * 3

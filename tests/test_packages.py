@@ -37,7 +37,8 @@ def manifest(path: Path) -> bytes:
 
 def test_one_package_per_format_and_language(built):
     assert sorted(p.name for p in built.iterdir()) == ["catalog.json", "index.html"] + [
-        f"town-course-0.1.0-{lang}-{fmt}.zip" for lang in ("en", "es") for fmt in ("offline", "scorm12", "scorm2004")]
+        f"town-course-0.1.0-{lang}-{fmt}.zip" for lang in ("en", "es") for fmt in ("offline", "scorm12", "scorm2004")
+    ] + ["town-course-0.1.0-offline.zip"]  # every language in one package (tests/test_combined.py)
 
 
 def test_zip_layout(built):
