@@ -19,6 +19,7 @@ from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
 from builder.library import ENTRY, package_entry
 from builder.manifest import scorm12_manifest, scorm2004_manifest
+from builder.media import Media, default_cache
 from builder.package import Entry, StagedZip, discard, publish, stage_zip
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
@@ -72,14 +73,18 @@ def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
     return files
 
 
-def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
-    """Load, render and validate a course in every language, writing nothing."""
+def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[Course | None, list[Site]]:
+    """Load, render and validate a course in every language, writing nothing but optimised images to `cache`.
+
+    The cache defaults to `.coursepack-cache` beside the course folder (see builder.media).
+    """
     course = load_course(root, problems)
     if course is None or not course.modules:
         return course, []
+    media = Media(course.images, cache or default_cache(root))
     sites, pages_by_lang = [], {}
     for lang in course.languages:
-        pages = pages_by_lang[lang] = build_pages(course, lang, problems)
+        pages = pages_by_lang[lang] = build_pages(course, lang, problems, media)
         check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))
     check_translated_quizzes(course, pages_by_lang, problems)
@@ -89,13 +94,13 @@ def gather(root: Path, problems: Problems) -> tuple[Course | None, list[Site]]:
 
 
 def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool,
-                 budget: int | None = None) -> CourseResult:
+                 budget: int | None = None, cache: Path | None = None) -> CourseResult:
     """Gather a course, then (when it has no errors and `out` is given) write its packages.
 
-    `budget` (bytes) overrides the course's own `budget:`.
+    `budget` (bytes) overrides the course's own `budget:`; `cache` is where optimised images are kept.
     """
     problems = Problems()
-    course, sites = gather(root, problems)
+    course, sites = gather(root, problems, cache)
     result = CourseResult(root, course.id if course else root.name, problems.items,
                           failed=problems.failed(strict) or course is None)
     if result.failed or out is None:
@@ -141,14 +146,14 @@ def check_budget(course: Course, package: StagedZip, budget: int | None, problem
 
 def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool = False,
           jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None,
-          budget: int | None = None) -> list[CourseResult]:
+          budget: int | None = None, cache: Path | None = None) -> list[CourseResult]:
     """Build (or, with out=None, only check) several courses, in parallel across cores."""
     duplicates = _duplicate_ids(roots)
     results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
     for result in results:
         done(result)
     todo = [root for root in roots if root not in duplicates]
-    one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget)
+    one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache)
     for result in _run(one, todo, jobs):
         done(result)
         results.append(result)

@@ -29,6 +29,9 @@ courses_argument = click.argument("courses", nargs=-1, type=click.Path(path_type
 source_option = click.option("--source", "-s", default="courses", show_default=True,
                              type=click.Path(path_type=Path), help="Folder holding one folder per course.")
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+cache_option = click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+                            help="Folder keeping optimised images between builds, so a rebuild re-encodes none. "
+                                 "Default: .coursepack-cache beside the course folders. Delete it at any time.")
 
 
 class Size(click.ParamType):
@@ -63,14 +66,17 @@ class Size(click.ParamType):
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a JSON report of every package built, with the size, compressed size and SHA-256 "
                    "of every file inside; it holds no dates, so reports of two releases diff cleanly.")
+@cache_option
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
-                  jobs: int | None, budget: int | None, report: Path | None) -> None:
+                  jobs: int | None, budget: int | None, report: Path | None, cache: Path | None) -> None:
     """Build COURSES (folders, or ids under --source; default: all of them) into zips in --out."""
     roots = find_courses(courses, source)
     out = check_output(out, roots)
     if report:
         check_output(report, roots, "report", "--report")
-    results = _run(roots, out, formats or FORMATS, strict, jobs, budget)
+    if cache:
+        cache = check_output(cache, roots, "cache folder", "--cache")
+    results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache)
     if report:
         write_file(report, size_report(results))
     if any(r.packages for r in results):  # a run that wrote nothing leaves the folder as it was
@@ -83,9 +89,17 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
 @courses_argument
 @source_option
 @strict_option
-def check(courses: tuple[Path, ...], source: Path, strict: bool) -> None:
-    """Report every problem of COURSES without writing anything."""
-    _finish(_run(find_courses(courses, source), None, (), strict, None), wrote=False)
+@cache_option
+def check(courses: tuple[Path, ...], source: Path, strict: bool, cache: Path | None) -> None:
+    """Report every problem of COURSES without writing any package.
+
+    Images are optimised as for a build (and kept in the cache), since that is where broken or unsafe
+    images show.
+    """
+    roots = find_courses(courses, source)
+    if cache:
+        cache = check_output(cache, roots, "cache folder", "--cache")
+    _finish(_run(roots, None, (), strict, None, cache=cache), wrote=False)
 
 
 @main.command()
@@ -150,7 +164,7 @@ def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
 
 
 def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None,
-         budget: int | None = None) -> list[CourseResult]:
+         budget: int | None = None, cache: Path | None = None) -> list[CourseResult]:
     reporter = Reporter(strict=strict)
     if len(roots) > 1:
         with click.progressbar(length=len(roots), label="Building" if out else "Checking",
@@ -158,9 +172,9 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
             def done(result):
                 reporter.course_done(result)
                 bar.update(1)
-            results = build(roots, out, formats, strict, jobs, done, budget)
+            results = build(roots, out, formats, strict, jobs, done, budget, cache)
     else:
-        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget)
+        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget, cache)
     return results
 
 

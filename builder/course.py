@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import schema
+from builder.images import ImageSettings
 from builder.names import inside, safe_name
 from builder.problems import Problems, did_you_mean
 from builder.yamlfile import parse_yaml, read_text
@@ -66,6 +67,7 @@ class Course:
     modules: tuple[ModuleSource, ...] = field(default=())
     budget: int | None = None  # bytes a package may have at most
     budget_line: int = 0  # where course.yaml sets it, for the over-budget error
+    images: ImageSettings = ImageSettings()
 
     def text(self, lang: str) -> CourseText:
         """Metadata in `lang`, falling back to the primary language per field."""
@@ -96,6 +98,7 @@ def load_course(root: Path, problems: Problems) -> Course | None:
         organisation=values["organisation"], licence=values["licence"], duration=values["duration"],
         completion=Completion(**values["completion"]), texts=_texts(values, languages, doc, problems),
         budget=values["budget"], budget_line=doc.lines.get(("budget",), 0),
+        images=ImageSettings(**values["images"]),
     )
     if root.name != course.id:
         problems.warn(config, doc.line(("id",)), f"course id '{course.id}' differs from its folder name "

@@ -12,6 +12,7 @@ import lxml.html
 from builder.course import Course, ModuleSource
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
+from builder.media import Media, Shelf, pack_page
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
@@ -57,19 +58,32 @@ class Page:
         return self.module.page
 
 
-def build_pages(course: Course, lang: str, problems: Problems) -> list[Page]:
-    """Render every module in `lang`, then check links between them."""
+def build_pages(course: Course, lang: str, problems: Problems, media: Media | None = None) -> list[Page]:
+    """Render every module in `lang`, then check links between them.
+
+    `media` prepares the course's files; share one between the languages of a course, so each file
+    is optimised once.
+    """
     module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
+    packing = Packing(media or Media(course.images), Shelf())
     pages = [page for module in course.modules
-             if (page := build_page(course, module, lang, module_pages, problems, t)) is not None]
+             if (page := build_page(course, module, lang, module_pages, problems, t, packing)) is not None]
     check_links(pages, problems)
     check_unique_ids([quiz for page in pages for quiz in page.quizzes], problems)
     return pages
 
 
+@dataclass(frozen=True)
+class Packing:
+    """Where the pages of one package get their files: the course's media, and the package's shelf."""
+
+    media: Media
+    shelf: Shelf
+
+
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
-               problems: Problems, t: dict[str, str]) -> Page | None:
+               problems: Problems, t: dict[str, str], packing: Packing | None = None) -> Page | None:
     """Render one module file; every problem found is recorded."""
     path = module.files.get(lang)
     fallback = path is None
@@ -92,6 +106,8 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
     _resolve_refs(root, source, resolver, page)
+    packing = packing or Packing(Media(course.images), Shelf())
+    page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
     _wrap_tables(root)
     page.body = _serialize(root)
     return page

@@ -7,8 +7,10 @@ page, or names a file inside the course folder that is copied into the package.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from builder.names import safe_path
@@ -20,6 +22,7 @@ LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "pos
               "script": ("src",), "link": ("href",), "input": ("src",)}
 EXTERNAL_SCHEMES = {"http", "https"}
 HYPERLINK_SCHEMES = {"http", "https", "mailto", "tel"}
+_CSS_URL = re.compile(r"""(url\(\s*['"]?)([^'")\s]+)|(@import\s+['"])([^'"]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class CourseFile:
 
     source: Path
     target: str
+    content: bytes | None = field(default=None, compare=False, repr=False)  # optimised; None: the source as it is
 
 
 @dataclass(frozen=True)
@@ -135,3 +139,13 @@ def split_srcset(value: str) -> list[tuple[str, str]]:
         url, _, descriptor = candidate.partition(" ")
         out.append((url, f" {descriptor.strip()}" if descriptor.strip() else ""))
     return out
+
+
+def css_urls(css: str) -> list[str]:
+    """Every url(...) and @import target in a piece of CSS."""
+    return [m[2] or m[4] for m in _CSS_URL.finditer(css)]
+
+
+def rewrite_css(css: str, rewrite: Callable[[str], str]) -> str:
+    """CSS with every url(...) and @import target passed through `rewrite`."""
+    return _CSS_URL.sub(lambda m: (m[1] or m[3]) + rewrite(m[2] or m[4]), css)

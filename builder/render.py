@@ -178,4 +178,4 @@ def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None
                 problems.error(page.source, 0, f"'{file.source.name}' and '{origin[file.target].name}' both "
                                f"become '{file.target}' in the package", "rename one of them (file names are "
                                "made ASCII-safe in packages)")
-            site.files[file.target] = file.source
+            site.files[file.target] = file.content if file.content is not None else file.source

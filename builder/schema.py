@@ -119,6 +119,28 @@ def number(low: float, high: float) -> Check:
     return check
 
 
+def integer(low: int, high: int) -> Check:
+    """A whole number within [low, high]."""
+
+    def check(value: Any, raw: str | None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"expected a whole number from {low} to {high}, got {type_name(value)}",
+                          "write a plain number")
+        if not low <= value <= high:
+            raise Invalid(f"expected a whole number from {low} to {high}, got {value}",
+                          f"write a number between {low} and {high}")
+        return value
+
+    return check
+
+
+def boolean(value: Any, raw: str | None) -> bool:
+    """true or false."""
+    if not isinstance(value, bool):
+        raise Invalid(f"expected true or false, got {type_name(value)}", "write true or false")
+    return value
+
+
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*h(?:ours?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?", re.I)
 
 
@@ -178,6 +200,17 @@ COMPLETION = Section((
           doc="Percentage a learner needs to pass graded quizzes; written into the SCORM manifests."),
 ))
 
+IMAGES = Section((
+    Field("max_width", integer(16, 10000), 1280,
+          doc="Widest an image may be, in pixels: wider PNG and JPEG images are scaled down, keeping their "
+              "proportions, since a phone or laptop screen shows no more and every pixel costs bytes."),
+    Field("quality", integer(1, 95), 80,
+          doc="JPEG quality from 1 to 95: lower is smaller and blurrier; 80 is hard to tell from the original."),
+    Field("lossy", boolean, False,
+          doc="Let photo-like PNGs (many colours, nothing see-through) become JPEGs when that is smaller; "
+              "off by default because it blurs sharp lines and text a little."),
+))
+
 COURSE = (
     Field("id", slug, required=True, doc="Stable id: package file names and SCORM identifiers derive from it."),
     Field("title", text, required=True, doc="Shown on every page and in the LMS."),
@@ -194,6 +227,7 @@ COURSE = (
     Field("completion", COMPLETION, {}, doc="Completion rule and mastery score used by tracking."),
     Field("budget", size, None, doc="Largest size a package may have ('2MB', '500KB' or bytes): a bigger "
           "package fails the build, so a course stays cheap to download on a slow link."),
+    Field("images", IMAGES, {}, doc="How images are made smaller at build time (PNG and JPEG)."),
     Field("modules", text_list, None, doc="Module files in order (default: file-name order of modules/*.md)."),
     Field("translations", MappingOf(language, TRANSLATABLE), {},
           doc="Per-language title, description, keywords and objectives."),

@@ -12,9 +12,10 @@ import pytest
 from builder.schema import Invalid, size
 from builder.sizes import parse_size, sizes_apart
 
-# Stored, not deflated (.png), so each adds exactly its own size to the zip: the largest files.
-IMAGES = {"e.png": 300_000, "d.png": 250_000, "c.png": 200_000, "b.png": 150_000, "a.png": 120_000,
-          "small.png": 10_000}
+# Stored, not deflated (.zip), so each adds exactly its own size to the zip: the largest files. Random bytes
+# named .png would be refused now that images are read and optimised.
+IMAGES = {"e.zip": 300_000, "d.zip": 250_000, "c.zip": 200_000, "b.zip": 150_000, "a.zip": 120_000,
+          "small.zip": 10_000}
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def heavy(new_course, tmp_path, monkeypatch):
     text = module.read_text()
     for i, (name, length) in enumerate(IMAGES.items()):
         (images / name).write_bytes(random.Random(i).randbytes(length))
-        text += f"\n![Map {name}](../images/{name})\n"
+        text += f"\n[Map {name}](../images/{name})\n"
     module.write_text(text)
     return new_course
 
@@ -89,14 +90,14 @@ def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run)
     assert run("build", "-f", "offline").exit_code == 0
     dist = heavy.parent.parent / "dist"
     before = {p.name: p.read_bytes() for p in dist.iterdir()}
-    (heavy / "images" / "e.png").write_bytes(random.Random(9).randbytes(300_001))
+    (heavy / "images" / "e.zip").write_bytes(random.Random(9).randbytes(300_001))
     line = set_budget(heavy, "900KB")
     result = run("build", "-f", "offline")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.0 MB, over the "
-        "budget of 900.0 KB — largest files: files/images/e.png (300.0 KB), files/images/d.png (250.0 KB), "
-        "files/images/c.png (200.0 KB), files/images/b.png (150.0 KB), files/images/a.png (120.0 KB)")
+        "budget of 900.0 KB — largest files: files/images/e.zip (300.0 KB), files/images/d.zip (250.0 KB), "
+        "files/images/c.zip (200.0 KB), files/images/b.zip (150.0 KB), files/images/a.zip (120.0 KB)")
     assert result.stderr.strip().endswith("0 of 1 course built, 0 packages; 1 error, 0 warnings "
                                           "(failed: town-course)")
     assert listing(dist) == ["catalog.json", "index.html", "town-course-0.1.0-offline.zip"]  # no temp file left
@@ -141,7 +142,7 @@ def test_report_lists_every_package_and_every_file_inside(heavy, run, tmp_path):
                          "sha256": hashlib.sha256(archive.read(i)).hexdigest()}
                         for i in sorted(archive.infolist(), key=lambda i: i.filename)]
         assert package["files"] == expected
-    png = next(f for f in packages[0]["files"] if f["path"] == "files/images/e.png")
+    png = next(f for f in packages[0]["files"] if f["path"] == "files/images/e.zip")
     assert png["size"] == png["compressed_size"] == 300_000
 
 

@@ -1,0 +1,181 @@
+"""Course files as packages carry them: images optimised, identical contents stored once, work cached on disk.
+
+`Media` prepares each file once per build (and, with its cache folder, once for as long as the file,
+the settings and Pillow stay the same); `pack_page` puts a page's files on the `Shelf` of its
+package and rewrites the page's references to match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+
+from builder import images
+from builder.images import BadImage, ImageSettings, Optimised
+from builder.package import file_sha256, write_file
+from builder.problems import Problems
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
+
+CACHE_FOLDER = ".coursepack-cache"
+IMAGE_SUFFIXES = images.OPTIMISED | images.MEASURED | {".svg"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A course file ready for packages: its bytes (None: the source file as it is), kind and size."""
+
+    data: bytes | None
+    suffix: str
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+
+
+def default_cache(root: Path) -> Path:
+    """Beside the course folders (`courses/.coursepack-cache`), so every course there shares it."""
+    return root.resolve().parent / CACHE_FOLDER
+
+
+class Media:
+    """Reads, checks and optimises the files of one course; results are kept in memory and in `cache`."""
+
+    def __init__(self, settings: ImageSettings, cache: Path | None = None) -> None:
+        self.settings, self.cache = settings, cache
+        self._prepared: dict[Path, Prepared | None] = {}
+
+    def prepare(self, source: Path, problems: Problems) -> Prepared | None:
+        """The packaged form of a file, or None when it cannot be packaged (the problem is recorded)."""
+        if source not in self._prepared:
+            self._prepared[source] = self._prepare(source, problems)
+        return self._prepared[source]
+
+    def _prepare(self, source: Path, problems: Problems) -> Prepared | None:
+        suffix = source.suffix.lower()
+        if suffix not in IMAGE_SUFFIXES:
+            return Prepared(None, suffix, file_sha256(source))
+        data = source.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        key = self._key(digest, suffix)
+        result = self._load(key)
+        if result is None:
+            try:
+                result = _optimise(data, suffix, self.settings)
+            except BadImage as e:
+                problems.error(source, e.line, e.message, e.hint)
+                return None
+            self._store(key, result)
+        packaged = hashlib.sha256(result.data).hexdigest() if result.data is not None else digest
+        return Prepared(result.data, result.suffix, packaged, result.width, result.height)
+
+    def _key(self, digest: str, suffix: str) -> str:
+        """Everything the result depends on: the bytes, the kind, the settings, and the code doing the work."""
+        settings = [self.settings.max_width, self.settings.quality, self.settings.lossy]
+        return hashlib.sha256(json.dumps([digest, suffix, settings, images.RECIPE]).encode()).hexdigest()
+
+    def _load(self, key: str) -> Optimised | None:
+        if self.cache is None:
+            return None
+        folder = self.cache / key[:2]
+        try:
+            meta = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (folder / f"{key}.bin").read_bytes() if meta["optimised"] else None
+            return Optimised(data, meta["suffix"], meta["width"], meta["height"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # not cached yet, or an entry from elsewhere: do the work again
+
+    def _store(self, key: str, result: Optimised) -> None:
+        if self.cache is None:
+            return
+        folder = self.cache / key[:2]
+        meta = {"optimised": result.data is not None, "suffix": result.suffix, "width": result.width,
+                "height": result.height}
+        try:
+            if result.data is not None:
+                write_file(folder / f"{key}.bin", result.data)
+            write_file(folder / f"{key}.json", json.dumps(meta, sort_keys=True).encode())  # last: marks it whole
+        except OSError:
+            pass  # a cache that cannot be written (read-only share, full disk) only costs time next build
+
+
+def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
+    if suffix == ".svg":
+        return images.optimise_svg(data)
+    if suffix in images.MEASURED:
+        return images.measure(data, suffix)
+    return images.optimise(data, suffix, settings)
+
+
+# --- one package's files -------------------------------------------------------------------------
+
+@dataclass
+class Shelf:
+    """The course files of one package: each distinct content once, under the first name it was given."""
+
+    by_content: dict[str, CourseFile] = field(default_factory=dict)
+    sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # target -> width, height
+
+
+def pack_page(root: lxml.html.HtmlElement, files: list[CourseFile], media: Media, shelf: Shelf,
+              problems: Problems) -> list[CourseFile]:
+    """Prepare a page's files, keep each content once, rewrite the page to match, and size its images."""
+    packed, renames = [], {}
+    for file in dict.fromkeys(files):
+        prepared = media.prepare(file.source, problems)
+        if prepared is None:
+            packed.append(file)
+            continue
+        kept = shelf.by_content.setdefault(prepared.sha256,
+                                           CourseFile(file.source, _target(file, prepared.suffix), prepared.data))
+        shelf.sizes.setdefault(kept.target, (prepared.width, prepared.height))
+        if kept.target != file.target:
+            renames[file.target] = kept.target
+        packed.append(kept)
+    if renames:
+        _rename(root, renames)
+    _size_images(root, shelf.sizes)
+    return list(dict.fromkeys(packed))
+
+
+def _target(file: CourseFile, suffix: str) -> str:
+    """The file's name in the package; a PNG that became a JPEG ends in .jpg (-png.jpg if that name is taken)."""
+    old = file.source.suffix
+    if suffix == old.lower():
+        return file.target
+    stem = file.target[: len(file.target) - len(old)]
+    return f"{stem}-png{suffix}" if file.source.with_suffix(suffix).exists() else stem + suffix
+
+
+def _rename(root: lxml.html.HtmlElement, renames: dict[str, str]) -> None:
+    """Point every reference (attributes, srcset, CSS url()) at the file's name in the package."""
+    def one(url: str) -> str:
+        path, hash_, fragment = url.partition("#")
+        return renames.get(path, path) + hash_ + fragment
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attr in LINK_ATTRS.get(element.tag, ()) + LOAD_ATTRS.get(element.tag, ()):
+            value = element.get(attr)
+            if value and attr == "srcset":
+                element.set(attr, ", ".join(one(url) + d for url, d in split_srcset(value)))
+            elif value:
+                element.set(attr, one(value))
+        if element.get("style"):
+            element.set("style", rewrite_css(element.get("style"), one))
+        if element.tag == "style" and element.text:
+            element.text = rewrite_css(element.text, one)
+
+
+def _size_images(root: lxml.html.HtmlElement, sizes: dict[str, tuple[int | None, int | None]]) -> None:
+    """width and height, so the page does not jump as images arrive; lazy loading below the first image."""
+    for number, img in enumerate(root.iter("img")):
+        width, height = sizes.get((img.get("src") or "").partition("#")[0], (None, None))
+        if width and height and img.get("width") is None and img.get("height") is None:
+            img.set("width", str(width))
+            img.set("height", str(height))
+        if number and img.get("loading") is None:  # the first image is likely in view at once
+            img.set("loading", "lazy")

@@ -1,0 +1,339 @@
+"""Images made fit for a 2G link: smaller, sized, checked, stored once, cached.
+
+Images are made here with Pillow: photo-like (smooth colour with grain: thousands of colours)
+and flat graphics (a few colours, like a chart or a diagram).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageCms, ImageDraw, ImageFilter
+from PIL.PngImagePlugin import PngInfo
+
+from builder import images
+from builder.images import ImageSettings, optimise, optimise_svg
+
+COURSE = "courses/town-course"
+MODULE = f"{COURSE}/modules/02-first-steps.md"
+DEFAULT = ImageSettings()
+
+
+# --- images made for the tests -------------------------------------------------------------------
+
+def photo(width: int = 1000, height: int = 700, seed: int = 1, mode: str = "RGB") -> Image.Image:
+    """Smooth colour with grain, like a photograph: far more than 256 colours."""
+    grain = Image.frombytes("RGB", (width, height), random.Random(seed).randbytes(width * height * 3))
+    smooth = grain.filter(ImageFilter.GaussianBlur(6)).resize((width, height))
+    sky = Image.merge("RGB", [Image.linear_gradient("L").resize((width, height))] * 3)
+    image = Image.blend(Image.blend(sky, smooth, 0.5), grain, 0.08)
+    return image.convert(mode)
+
+
+def flat(width: int = 800, height: int = 500) -> Image.Image:
+    """A bar chart: a handful of flat colours."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for i, colour in enumerate(("#1d3557", "#e63946", "#2a9d8f", "#f4a261")):
+        draw.rectangle([60 + i * 180, 450 - 90 * (i + 1), 180 + i * 180, 450], fill=colour)
+    draw.line([40, 450, 780, 450], fill="black", width=3)
+    return image
+
+
+def encoded(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+# --- raster images -------------------------------------------------------------------------------
+
+def test_a_photo_jpeg_gets_smaller_and_progressive():
+    source = encoded(photo(), "JPEG", quality=95)
+    result = optimise(source, ".jpg", DEFAULT)
+    assert result.suffix == ".jpg" and len(result.data) < len(source) * 0.6
+    assert opened(result.data).info.get("progressive") == 1
+    assert (result.width, result.height) == (1000, 700)
+
+
+def test_a_flat_png_becomes_a_palette_png_with_the_same_pixels():
+    picture = flat()
+    source = encoded(picture)
+    result = optimise(source, ".png", DEFAULT)
+    assert result.suffix == ".png" and len(result.data) < len(source) / 2
+    packed = opened(result.data)
+    assert packed.mode == "P"
+    assert packed.convert("RGB").tobytes() == picture.tobytes()  # lossless
+
+
+def test_a_see_through_flat_png_keeps_its_transparency_in_the_palette():
+    picture = flat().convert("RGBA")
+    picture.putalpha(_alpha(picture.size))
+    result = optimise(encoded(picture), ".png", DEFAULT)
+    packed = opened(result.data)
+    assert packed.mode == "P" and visible(packed.convert("RGBA")) == visible(picture)
+
+
+def _alpha(size: tuple[int, int]) -> Image.Image:
+    """Left half see-through."""
+    alpha = Image.new("L", size, 255)
+    ImageDraw.Draw(alpha).rectangle([0, 0, size[0] // 2, size[1]], fill=0)
+    return alpha
+
+
+def visible(image: Image.Image) -> bytes:
+    """RGBA pixels as seen: the colour of a fully see-through pixel does not matter."""
+    image = image.copy()
+    image.paste(0, mask=image.getchannel("A").point(lambda a: 255 if a == 0 else 0))
+    return image.tobytes()
+
+
+def test_a_photo_png_stays_png_unless_lossy_is_allowed():
+    source = encoded(photo())
+    lossless = optimise(source, ".png", DEFAULT)
+    lossy = optimise(source, ".png", ImageSettings(lossy=True))
+    assert lossless.data is None or lossless.suffix == ".png"
+    assert lossy.suffix == ".jpg" and opened(lossy.data).format == "JPEG"
+    assert len(lossy.data) < len(source) / 5
+
+
+def test_lossy_keeps_see_through_and_flat_pngs_as_png():
+    see_through = photo(mode="RGBA")
+    see_through.putalpha(_alpha(see_through.size))
+    assert optimise(encoded(see_through), ".png", ImageSettings(lossy=True)).suffix == ".png"
+    assert optimise(encoded(flat()), ".png", ImageSettings(lossy=True)).suffix == ".png"
+
+
+def test_wide_images_are_scaled_down_keeping_their_proportions():
+    result = optimise(encoded(flat(2000, 1250)), ".png", DEFAULT)
+    assert (result.width, result.height) == opened(result.data).size == (1280, 800)
+    narrow = optimise(encoded(flat(2000, 1250)), ".png", ImageSettings(max_width=600))
+    assert opened(narrow.data).size == (600, 375)
+    small = optimise(encoded(flat(300, 200)), ".png", DEFAULT)
+    assert (small.width, small.height) == (300, 200)  # never enlarged
+
+
+def test_a_file_that_would_not_shrink_is_kept_as_it_is():
+    once = optimise(encoded(flat()), ".png", DEFAULT).data
+    again = optimise(once, ".png", DEFAULT)
+    assert again.data is None and (again.width, again.height) == (800, 500)
+
+
+def test_metadata_is_dropped_and_the_orientation_applied():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90° clockwise to show
+    exif[0x010F] = "PhoneMaker"
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    jpeg = encoded(photo(600, 400), "JPEG", quality=95, exif=exif.tobytes(), icc_profile=srgb)
+    result = opened(optimise(jpeg, ".jpg", DEFAULT).data)
+    assert result.size == (400, 600)  # turned, so no viewer needs the orientation tag
+    assert not result.getexif() and "icc_profile" not in result.info and "exif" not in result.info
+
+    text = PngInfo()
+    text.add_text("Author", "Ana, at home")
+    png = encoded(flat(), pnginfo=text, icc_profile=srgb)
+    assert "Author" in opened(png).info
+    packed = opened(optimise(png, ".png", DEFAULT).data)
+    assert "Author" not in packed.info and "icc_profile" not in packed.info
+
+
+def test_an_image_pillow_cannot_read_is_an_author_error(project, run):
+    (project / COURSE / "images" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    write_module(project, "# Two\n\n![A broken chart](../images/broken.png)\n")
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 1
+    assert f"{COURSE}/images/broken.png:1: cannot read this image (" in result.stderr
+
+
+# --- SVG -------------------------------------------------------------------------------------------
+
+INKSCAPE_SVG = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape -->
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+     xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+     xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" width="120mm" height="60mm" viewBox="0 0 120 60"
+     inkscape:version="1.3" sodipodi:docname="map.svg">
+  <sodipodi:namedview id="namedview1" pagecolor="#ffffff"/>
+  <metadata>
+    <rdf:RDF><rdf:Description about="map"/></rdf:RDF>
+  </metadata>
+  <title>Zones</title>
+  <g inkscape:label="Layer 1" inkscape:groupmode="layer">
+    <rect x="0" y="0" width="60" height="60" fill="#1d3557"/>
+    <text x="70" y="30">R1 <tspan font-weight="bold">homes</tspan> only</text>
+  </g>
+</svg>
+"""
+
+
+def test_svg_is_minified_keeping_text_and_title():
+    result = optimise_svg(INKSCAPE_SVG)
+    assert result.data == (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="60mm" viewBox="0 0 120 60">'
+        b'<title>Zones</title><g><rect x="0" y="0" width="60" height="60" fill="#1d3557"/>'
+        b'<text x="70" y="30">R1 <tspan font-weight="bold">homes</tspan> only</text></g></svg>')
+    assert (result.width, result.height) == (454, 227)  # 120 mm and 60 mm in CSS pixels
+
+
+@pytest.mark.parametrize(("attributes", "size"), [
+    ('width="240" height="80"', (240, 80)),
+    ('viewBox="0 0 420 300"', (420, 300)),
+    ('viewBox="0 0 420 300" width="630"', (630, 450)),
+    ('width="100%" viewBox="0,0,50,25"', (50, 25)),
+    ('width="100%"', (None, None)),
+])
+def test_svg_size_comes_from_width_height_or_the_view_box(attributes, size):
+    result = optimise_svg(f'<svg xmlns="http://www.w3.org/2000/svg" {attributes}><rect/></svg>'.encode())
+    assert (result.width, result.height) == size
+
+
+UNSAFE = "remove it in a drawing or text editor: packaged images must not run code or load files"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('<rect/>\n<script>alert(1)</script>', f"3: this SVG contains a <script> element — {UNSAFE}"),
+    ('<rect/>\n<rect onclick="go()"/>', f"3: this SVG has an event handler attribute 'onclick' on <rect> — {UNSAFE}"),
+    ('<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">Hi</p></foreignObject>',
+     f"2: this SVG contains a <foreignObject> element — {UNSAFE}"),
+    ('<image href="https://example.org/photo.jpg"/>', "2: this SVG refers to 'https://example.org/photo.jpg', "
+     "which would need the internet — embed the file in the SVG or remove the reference"),
+    ('<use xlink:href="//cdn.example.org/icons.svg#pin"/>', "2: this SVG refers to "
+     "'//cdn.example.org/icons.svg#pin', which would need the internet — embed the file in the SVG or remove the "
+     "reference"),
+    ('<style>@import "https://fonts.example.org/a.css";</style>', "2: this SVG's style loads "
+     "'https://fonts.example.org/a.css', which would need the internet — remove the reference"),
+])
+def test_an_svg_that_runs_code_or_reaches_out_is_refused(project, run, body, message):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           f'viewBox="0 0 10 10">\n{body}\n</svg>\n')
+    (project / COURSE / "images" / "map.svg").write_text(svg)
+    write_module(project, "# Two\n\n![A map of the zones](../images/map.svg)\n")
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"{COURSE}/images/map.svg:{message}"]
+
+
+# --- in a course: attributes, file names, identical files, cache, determinism ---------------------
+
+def test_images_get_their_size_and_lazy_loading_after_the_first(project, run):
+    folder = project / COURSE / "images"
+    flat(2000, 1000).save(folder / "chart.png")
+    encoded_photo = encoded(photo(), "JPEG", quality=95)
+    (folder / "street.jpg").write_bytes(encoded_photo)
+    write_module(project, "# Two\n\n![Bar chart of permits by zone](../images/chart.png)\n\n"
+                          "![A street in San Isidro](../images/street.jpg)\n")
+    files = built(run)
+    body = files["02-first-steps.html"].decode()
+    assert ('<img alt="Bar chart of permits by zone" src="files/images/chart.png" width="1280" height="640">'
+            in body)
+    assert ('<img alt="A street in San Isidro" src="files/images/street.jpg" width="1000" height="700" '
+            'loading="lazy">' in body)
+    assert len(files["files/images/street.jpg"]) < len(encoded_photo)
+    assert opened(files["files/images/chart.png"]).size == (1280, 640)
+
+
+def test_lossy_renames_a_photo_png_and_every_reference_to_it(project, run):
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text() + "images:\n  lossy: true\n  quality: 70\n")
+    photo().save(project / COURSE / "images" / "market.png")
+    write_module(project, "# Two\n\n![The market square](../images/market.png)\n\n"
+                          "[Download the photo](../images/market.png)\n")
+    files = built(run)
+    body = files["02-first-steps.html"].decode()
+    assert "files/images/market.png" not in files and "market.png" not in body
+    assert 'src="files/images/market.jpg"' in body and 'href="files/images/market.jpg"' in body
+    assert opened(files["files/images/market.jpg"]).format == "JPEG"
+
+
+def test_identical_files_are_packaged_once(project, run):
+    folder = project / COURSE / "images"
+    flat().save(folder / "chart.png")
+    flat().save(folder / "chart-copy.png")
+    write_module(project, "# Two\n\n![Chart](../images/chart.png)\n\n![The same chart](../images/chart-copy.png)\n")
+    files = built(run)
+    body = files["02-first-steps.html"].decode()
+    assert "files/images/chart-copy.png" not in files
+    assert body.count('src="files/images/chart.png"') == 2
+
+
+def test_a_rebuild_reuses_the_cache_and_does_no_image_work(project, run, monkeypatch):
+    flat(2000, 1000).save(project / COURSE / "images" / "chart.png")
+    photo().save(project / COURSE / "images" / "photo.jpg", quality=95)
+    write_module(project, "# Two\n\n![Chart](../images/chart.png)\n\n![Photo](../images/photo.jpg)\n")
+    calls = []
+    for name in ("optimise", "optimise_svg", "measure"):
+        real = getattr(images, name)
+        monkeypatch.setattr(images, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+
+    first = built(run, "first")
+    assert sorted(calls) == ["optimise", "optimise", "optimise_svg"]  # chart, photo; steps.svg on page one
+    assert (project / "courses" / ".coursepack-cache").is_dir()
+    calls.clear()
+    assert built(run, "second") == first
+    assert calls == []
+
+
+def test_same_sources_give_byte_identical_zips_without_a_cache(project, run):
+    flat(2000, 1000).save(project / COURSE / "images" / "chart.png")
+    photo().save(project / COURSE / "images" / "photo.png")
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text() + "images:\n  lossy: true\n")
+    write_module(project, "# Two\n\n![Chart](../images/chart.png)\n\n![Photo](../images/photo.png)\n")
+    zips = []
+    for n in (1, 2):
+        assert run("build", COURSE, "--out", f"dist{n}", "--cache", f"cache{n}").exit_code == 0
+        zips.append({p.name: p.read_bytes() for p in (project / f"dist{n}").glob("*.zip")})
+    assert zips[0] == zips[1] and len(zips[0]) == 3
+
+
+def test_images_settings_are_checked(project, run):
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text() + "images:\n  max_width: wide\n  lossy: yes please\n  size: 3\n")
+    result = run("check", COURSE)
+    assert error_lines(result) == [
+        f"{COURSE}/course.yaml:20: images.max_width: expected a whole number from 16 to 10000, got text — write a "
+        "plain number",
+        f"{COURSE}/course.yaml:21: images.lossy: expected true or false, got text — write true or false",
+        f"{COURSE}/course.yaml:22: images.size: unknown key — expected one of: lossy, max_width, quality",
+    ]
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, run):
+    """tmp_path as the working directory, holding the scaffold course courses/town-course."""
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "town-course").exit_code == 0
+    return tmp_path
+
+
+def write_module(project: Path, text: str) -> None:
+    """Replace the second module; it keeps the heading the first module links to."""
+    (project / MODULE).write_text(text + "\n## Before you start\n", encoding="utf-8")
+
+
+def built(run, out: str = "dist") -> dict[str, bytes]:
+    """Build the offline package into `out`; every file inside it."""
+    result = run("build", COURSE, "--out", out, "-f", "offline")
+    assert result.exit_code == 0, result.output
+    return read_zip(Path(out) / "town-course-0.1.0-offline.zip")
+
+
+def read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines()[:-1] if line and ": warning: " not in line]
