@@ -13,6 +13,7 @@ from builder.course import Course, ModuleSource
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
 from builder.media import Media, Shelf, pack_page
+from builder.players import add_players
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
@@ -105,6 +106,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     page = Page(module, path, title, source.meta.get("description", ""), source.meta.get("duration"),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
+    add_players(root, source, course.root, course.language if fallback else lang, course.language, t, problems)
     _resolve_refs(root, source, resolver, page)
     packing = packing or Packing(Media(course.images), Shelf())
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)

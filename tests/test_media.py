@@ -1,4 +1,4 @@
-"""Images made fit for a 2G link: smaller, sized, checked, stored once, cached.
+"""Images, audio and video made fit for a 2G link: smaller, sized, checked, captioned, cached.
 
 Images are made here with Pillow: photo-like (smooth colour with grain: thousands of colours)
 and flat graphics (a few colours, like a chart or a diagram).
@@ -305,6 +305,101 @@ def test_images_settings_are_checked(project, run):
         "plain number",
         f"{COURSE}/course.yaml:21: images.lossy: expected true or false, got text — write true or false",
         f"{COURSE}/course.yaml:22: images.size: unknown key — expected one of: lossy, max_width, quality",
+    ]
+
+
+# --- audio and video -------------------------------------------------------------------------------
+
+NO_CAPTIONS = ("video '../media/map.mp4' has no captions — add map.vtt (or map.<lang>.vtt) beside it, or write "
+               '{: captions="none: <reason>" } after the video when nothing in it needs captions')
+
+
+def add_media(project: Path, *names: str, size: int = 1000) -> Path:
+    folder = project / COURSE / "media"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        text = f"WEBVTT - {name}\n\n00:00.000 --> 00:02.000\nHello\n".encode()  # distinct: not stored as one
+        (folder / name).write_bytes(text if name.endswith(".vtt") else bytes(size))
+    return folder
+
+
+def test_a_video_without_captions_is_refused(project, run):
+    add_media(project, "map.mp4")
+    write_module(project, "# Two\n\nWatch this:\n\n![Video: how to read the map](../media/map.mp4)\n")
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"{MODULE}:5: {NO_CAPTIONS}"]
+
+
+def test_captions_none_needs_a_reason(project, run):
+    add_media(project, "map.mp4")
+    write_module(project, '# Two\n\n![Video: the river in flood](../media/map.mp4){: captions="none" }\n')
+    result = run("build", COURSE, "--out", "dist")
+    assert error_lines(result) == [f'{MODULE}:3: captions="none" needs a reason — say why the video needs no '
+                                   'captions, e.g. {: captions="none: music only, no speech" }']
+
+
+def test_captions_none_with_a_reason_is_accepted(project, run):
+    add_media(project, "map.mp4")
+    write_module(project, '# Two\n\n![Video: the river in flood](../media/map.mp4)'
+                          '{: captions="none: water sounds only, no speech" }\n')
+    body = built(run)["02-first-steps.html"].decode()
+    assert ('<figure class="cp-media cp-video"><video controls="" preload="metadata" src="files/media/map.mp4" '
+            'aria-label="Video: the river in flood"></video></figure>') in body
+
+
+def test_a_video_gets_its_caption_tracks_and_transcript(project, run):
+    folder = add_media(project, "map.mp4", "map.vtt", "map.es.vtt")
+    (folder / "map.transcript.md").write_text("**Ana:** Start at the [legend](https://example.org/legend).\n\n"
+                                              "See also [the first module](../modules/01-welcome.md).\n")
+    write_module(project, "# Two\n\n![Video: how to read the map](../media/map.mp4)\n\nAfter the video.\n")
+    files = built(run)
+    body = files["02-first-steps.html"].decode()
+    assert (
+        '<figure class="cp-media cp-video"><video controls="" preload="metadata" src="files/media/map.mp4" '
+        'aria-label="Video: how to read the map">'
+        '<track kind="captions" srclang="en" label="English" src="files/media/map.vtt" default=""></track>'
+        '<track kind="captions" srclang="es" label="Español" src="files/media/map.es.vtt"></track></video>'
+        '<details class="cp-transcript"><summary>Transcript</summary>'
+        '<p><strong>Ana:</strong> Start at the <a href="https://example.org/legend">legend</a>.</p>\n'
+        '<p>See also <a href="01-welcome.html">the first module</a>.</p></details></figure>\n'
+        '<p>After the video.</p>') in body
+    assert {"files/media/map.mp4", "files/media/map.vtt", "files/media/map.es.vtt"} <= set(files)
+
+
+def test_an_audio_gets_a_player_and_its_text_transcript(project, run):
+    folder = add_media(project, "song.mp3")
+    (folder / "song.transcript.txt").write_text("Verse one,\nline two.\n\nChorus & more.\n")
+    write_module(project, "# Two\n\n![Song: planting season](../media/song.mp3)\n")
+    body = built(run)["02-first-steps.html"].decode()
+    assert ('<figure class="cp-media cp-audio"><audio controls="" preload="metadata" src="files/media/song.mp3" '
+            'aria-label="Song: planting season"></audio><details class="cp-transcript"><summary>Transcript</summary>'
+            '<p>Verse one,<br>line two.</p><p>Chorus &amp; more.</p></details></figure>') in body
+
+
+def test_large_media_and_audio_without_transcript_are_warned_about(project, run):
+    add_media(project, "talk.mp3", size=1_500_000)
+    write_module(project, "# Two\n\n![Talk: the mayor on the plan](../media/talk.mp3)\n")
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 0
+    assert [line for line in result.stderr.splitlines() if ": warning: " in line] == [
+        f"{MODULE}:3: warning: audio '../media/talk.mp3' has no transcript — add talk.transcript.md beside it, "
+        "so that learners who cannot listen can read it",
+        f"{MODULE}:3: warning: audio '../media/talk.mp3' is 1.5 MB, which every learner downloads with the course "
+        "— shorten it, or export it at a lower resolution or bitrate (coursepack does not convert media)",
+    ]
+
+
+def test_media_inside_a_sentence_and_raw_video_without_tracks_are_errors(project, run):
+    add_media(project, "map.mp4", "map.vtt")
+    write_module(project, "# Two\n\nWatch ![the map video](../media/map.mp4) now.\n\n"
+                          '<video src="../media/map.mp4" controls></video>\n')
+    result = run("build", COURSE, "--out", "dist")
+    assert error_lines(result) == [
+        f"{MODULE}:3: video '../media/map.mp4' is inside a line of text — put it on a line of its own, with an "
+        "empty line before and after",
+        f"{MODULE}:5: video '../media/map.mp4' has no captions — add a <track kind=\"captions\" src=\"….vtt\"> "
+        'inside it, or write captions="none: <reason>" on it when nothing in it needs captions',
     ]
 
 
