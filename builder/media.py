@@ -18,7 +18,7 @@ from builder import images
 from builder.images import BadImage, ImageSettings, Optimised
 from builder.package import file_sha256, write_file
 from builder.problems import Problems
-from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, css_urls, rewrite_css, split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"
 IMAGE_SUFFIXES = images.OPTIMISED | images.MEASURED | {".svg"}
@@ -55,6 +55,8 @@ class Media:
 
     def _prepare(self, source: Path, problems: Problems) -> Prepared | None:
         suffix = source.suffix.lower()
+        if suffix == ".css":
+            _check_css(source, problems)
         if suffix not in IMAGE_SUFFIXES:
             return Prepared(None, suffix, file_sha256(source))
         data = source.read_bytes()
@@ -107,6 +109,20 @@ def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
     if suffix in images.MEASURED:
         return images.measure(data, suffix)
     return images.optimise(data, suffix, settings)
+
+
+def _check_css(source: Path, problems: Problems) -> None:
+    """A style sheet of the course may not load anything from the internet either."""
+    try:
+        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return
+    for number, line in enumerate(lines, 1):
+        for url in css_urls(line):
+            if url.lower().startswith(("http:", "https:", "//")):
+                problems.error(source, number, f"'{url}' would be loaded from the internet, which an offline "
+                               "package cannot do", "download the file into the course folder and refer to it "
+                               "by a relative path")
 
 
 # --- one package's files -------------------------------------------------------------------------

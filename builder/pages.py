@@ -17,7 +17,7 @@ from builder.players import add_players
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
-from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, split_srcset
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
 from builder.yamlfile import read_text
 
 _EMPTY_ALT = re.compile(r"!\[\s*\]\s*(?:\([^)]*\)|\[[^\]]*\])(\{[^}]*\})?")
@@ -110,6 +110,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     _resolve_refs(root, source, resolver, page)
     packing = packing or Packing(Media(course.images), Shelf())
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
+    _mark_external(root, t["external_link"])
     _wrap_tables(root)
     page.body = _serialize(root)
     return page
@@ -225,6 +226,18 @@ def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
                                             for url, descriptor in split_srcset(value)))
             else:
                 element.set(attr, _resolve_one(value.strip(), element.tag, source, resolver, page))
+        _resolve_css(element, source, resolver, page)
+
+
+def _resolve_css(element, source: Source, resolver: Resolver, page: Page) -> None:
+    """url(...) and @import in style attributes and <style> blocks load files too."""
+    def one(url: str) -> str:
+        return _resolve_one(url, "style", source, resolver, page)
+
+    if element.get("style"):
+        element.set("style", rewrite_css(element.get("style"), one))
+    if element.tag == "style" and element.text:
+        element.text = rewrite_css(element.text, one)
 
 
 def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
@@ -234,6 +247,17 @@ def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page:
     elif isinstance(target, PageLink):
         page.links.append(PageLink(target.page or page.href, target.fragment, target.written, target.line))
     return url
+
+
+def _mark_external(root, label: str) -> None:
+    """Links to the web need a connection, which learners may not have: say so, in sight and to screen readers."""
+    for link in root.iter("a"):
+        if not (link.get("href") or "").strip().lower().startswith(("http:", "https:", "//")):
+            continue
+        link.set("class", " ".join(filter(None, (link.get("class"), "cp-external"))))
+        note = lxml.html.Element("span", {"class": "cp-sr"})
+        note.text = f" {label}"
+        link.append(note)
 
 
 def _wrap_tables(root) -> None:

@@ -18,8 +18,11 @@ from builder.problems import Problems, closest
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
 LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
-              "track": ("src",), "iframe": ("src",), "embed": ("src",), "object": ("data",),
-              "script": ("src",), "link": ("href",), "input": ("src",)}
+              "track": ("src",), "iframe": ("src",), "frame": ("src",), "embed": ("src",), "object": ("data",),
+              "script": ("src",), "link": ("href",), "input": ("src",),
+              # raw HTML that still loads: inline SVG, and the old background attribute
+              "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),
+              "body": ("background",), "table": ("background",), "td": ("background",), "th": ("background",)}
 EXTERNAL_SCHEMES = {"http", "https"}
 HYPERLINK_SCHEMES = {"http", "https", "mailto", "tel"}
 _CSS_URL = re.compile(r"""(url\(\s*['"]?)([^'")\s]+)|(@import\s+['"])([^'"]+)""", re.I)

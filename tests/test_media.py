@@ -361,7 +361,8 @@ def test_a_video_gets_its_caption_tracks_and_transcript(project, run):
         '<track kind="captions" srclang="en" label="English" src="files/media/map.vtt" default=""></track>'
         '<track kind="captions" srclang="es" label="Español" src="files/media/map.es.vtt"></track></video>'
         '<details class="cp-transcript"><summary>Transcript</summary>'
-        '<p><strong>Ana:</strong> Start at the <a href="https://example.org/legend">legend</a>.</p>\n'
+        '<p><strong>Ana:</strong> Start at the <a href="https://example.org/legend" class="cp-external">legend'
+        '<span class="cp-sr"> (needs an internet connection)</span></a>.</p>\n'
         '<p>See also <a href="01-welcome.html">the first module</a>.</p></details></figure>\n'
         '<p>After the video.</p>') in body
     assert {"files/media/map.mp4", "files/media/map.vtt", "files/media/map.es.vtt"} <= set(files)
@@ -401,6 +402,25 @@ def test_media_inside_a_sentence_and_raw_video_without_tracks_are_errors(project
         f"{MODULE}:5: video '../media/map.mp4' has no captions — add a <track kind=\"captions\" src=\"….vtt\"> "
         'inside it, or write captions="none: <reason>" on it when nothing in it needs captions',
     ]
+
+
+# --- links that need a connection ----------------------------------------------------------------
+
+def test_external_links_are_marked_in_every_language(project, run):
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: en\nlanguages: [en, es]"))
+    write_module(project, "# Two\n\nSee [the law](https://example.org/law), [us](mailto:a@example.org) and "
+                          "[step one](01-welcome.md).\n")
+    (project / COURSE / "modules" / "02-first-steps.es.md").write_text(
+        "# Dos\n\nVea [la ley](https://example.org/ley).\n\n## Antes de empezar {: #before-you-start }\n")
+    assert run("build", COURSE, "--out", "dist", "-f", "offline").exit_code == 0
+    english = read_zip(project / "dist" / "town-course-0.1.0-en-offline.zip")["02-first-steps.html"].decode()
+    spanish = read_zip(project / "dist" / "town-course-0.1.0-es-offline.zip")["02-first-steps.html"].decode()
+    assert ('<a href="https://example.org/law" class="cp-external">the law<span class="cp-sr"> '
+            '(needs an internet connection)</span></a>, <a href="mailto:a@example.org">us</a> and '
+            '<a href="01-welcome.html">step one</a>') in english
+    assert ('<a href="https://example.org/ley" class="cp-external">la ley<span class="cp-sr"> '
+            '(requiere conexión a internet)</span></a>') in spanish
 
 
 # --- helpers ---------------------------------------------------------------------------------------

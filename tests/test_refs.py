@@ -1,0 +1,63 @@
+"""Nothing reaches for the internet: every way raw HTML can load a file is checked, and local ones packaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.course import load_course
+from builder.pages import build_pages
+from builder.problems import Problems
+
+OFFLINE = "which an offline package cannot do — download the file into the course folder and refer to it by a " \
+          "relative path"
+
+
+def page_two(course_dir: Path, body: str):
+    """Write the second module as '# Two' + `body` (from line 3); its page and its errors as 'line: message — hint'."""
+    (course_dir / "modules" / "02-first-steps.md").write_text(f"# Two\n\n{body}\n\n## Before you start\n",
+                                                              encoding="utf-8")
+    problems = Problems()
+    pages = build_pages(load_course(course_dir, problems), "en", problems)
+    return pages[1], [f"{p.line}: {p.message} — {p.hint}" for p in problems.errors]
+
+
+@pytest.mark.parametrize(("html", "url"), [
+    ('<link rel="stylesheet" href="https://cdn.example.org/site.css">', "https://cdn.example.org/site.css"),
+    ('<iframe src="https://www.example.org/embed/map" title="Map"></iframe>', "https://www.example.org/embed/map"),
+    ('<object data="https://example.org/plan.pdf" type="application/pdf"></object>', "https://example.org/plan.pdf"),
+    ('<embed src="//example.org/plan.swf">', "//example.org/plan.swf"),
+    ('<video poster="https://example.org/still.jpg" captions="none: silent"></video>', "https://example.org/still.jpg"),
+    ('<img alt="Plan" src="../images/steps.svg" srcset="https://example.org/big.png 2x">', "https://example.org/big.png"),
+    ('<p style="background: url(https://example.org/paper.png)">Note</p>', "https://example.org/paper.png"),
+    ("<style>@import 'https://fonts.example.org/sans.css';</style>", "https://fonts.example.org/sans.css"),
+    ("<style>.note { background: url('//example.org/paper.png') }</style>", "//example.org/paper.png"),
+    ('<svg width="10" height="10"><image href="https://example.org/pin.png"/></svg>', "https://example.org/pin.png"),
+    ('<table background="http://example.org/grid.gif"><tr><td>1</td></tr></table>', "http://example.org/grid.gif"),
+])
+def test_anything_loaded_from_the_internet_is_an_error(new_course, html, url):
+    _, errors = page_two(new_course, html)
+    assert errors == [f"3: '{url}' would be loaded from the internet, {OFFLINE}"]
+
+
+def test_local_files_in_styles_are_packaged_and_rewritten(new_course):
+    page, errors = page_two(new_course, '<p style="background: url(\'../images/steps.svg\')">Note</p>\n\n'
+                                        "<style>.x { background: url(../images/steps.svg#top) }</style>")
+    assert not errors
+    assert "background: url('files/images/steps.svg')" in page.body
+    assert ".x { background: url(files/images/steps.svg#top) }" in page.body
+    assert [f.target for f in page.files] == ["files/images/steps.svg"]
+
+
+def test_a_course_style_sheet_may_not_load_from_the_internet(new_course):
+    (new_course / "print.css").write_text("body { color: black }\n@import url(https://example.org/a.css);\n")
+    _, errors = page_two(new_course, '<link rel="stylesheet" href="../print.css">')
+    assert errors == [f"2: 'https://example.org/a.css' would be loaded from the internet, {OFFLINE}"]
+
+
+def test_hyperlinks_to_the_web_stay_allowed(new_course):
+    page, errors = page_two(new_course, "Read [the law](https://example.org/law) or "
+                                        '<a href="//example.org/rules">the rules</a>.')
+    assert not errors
+    assert page.body.count('class="cp-external"') == 2
