@@ -806,3 +806,71 @@ def test_local_mode_from_file(tracked, lms_context, tmp_path):
     assert [rows[("final", "permits")][k] for k in ("correct", "points", "earned")] == ["1", "2", "2"]
     assert rows[("feedback", "add")]["response"] == "Field visits."
     assert all(r["learner"] == "Ana Pérez" and r["score"] == "80" for r in rows.values())
+
+
+# Answer every open quiz and survey on a page, whatever it asks: the first option, the first right-hand
+# item, items in the order shown, some typed text with accents; then send it.
+ANSWER_ALL_JS = """() => {
+  const sent = [];
+  document.querySelectorAll('.cp-quiz[data-quiz]').forEach(section => {
+    const button = section.querySelector('.cp-check');
+    if (!button || button.hidden || button.disabled) return;
+    section.querySelectorAll('.cp-q').forEach(box => {
+      const type = box.getAttribute('data-type');
+      const first = box.querySelector('input[type=radio], input[type=checkbox]');
+      if (first) first.checked = true;
+      const typed = box.querySelector('input[type=text], textarea');
+      if (typed) typed.value = type === 'fill' ? 'Plan de zonificación' : 'Más mapas, por favor. ¿Y prácticas?';
+      box.querySelectorAll('select').forEach((select, i) => {
+        select.value = type === 'ordering' ? String(i + 1) : select.options[1].value;
+      });
+    });
+    button.click();
+    sent.push(section.getAttribute('data-quiz'));
+  });
+  return sent;
+}"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_sample_course_in_the_lms(course_id, version, built, lms_server, lms_context):
+    """Every sample course, in every language, through the test LMS: every page, every quiz answered,
+    Finish. The LMS accepts every value, the session is one Initialize and one Finish, and every
+    page and every quiz of the course is recorded."""
+    problems = []
+    for package in built(course_id, FORMAT[version]):
+        context, watch = lms_context()
+        launch = lms_server.mount(f"sample-{package.root.name}", package.root) + "index.html"
+        visit = open_visit(context, lms_server, launch, version)
+        wait_content(visit, "index.html")
+        model = visit.content().evaluate("() => window.coursepackCourse")
+        pages = [p["href"] for p in model["pages"]]
+        sent = []
+        for name in pages:
+            frame = visit.content()
+            frame.goto(lms_server.url(launch.replace("index.html", name)))
+            sent += frame.evaluate(ANSWER_ALL_JS)
+        visit.content().locator(".cp-finish button").click()
+        visit.page.wait_for_function("() => lms.calls.some(c => /^(LMSFinish|Terminate)$/.test(c.method))")
+        where = f"{package} in a SCORM {version} LMS"
+        quizzes = [q["id"] for q in model["quizzes"]]
+        if sent != quizzes:
+            problems.append(f"{where}: answered quizzes {sent}, the course has {quizzes}")
+        held = core(version, visit.stored())
+        state = decode_state(held["suspend_data"])
+        if state["viewed"] != len(pages):
+            problems.append(f"{where}: state says {state['viewed']} of {len(pages)} pages viewed")
+        if held["location"] != pages[-1]:
+            problems.append(f"{where}: location {held['location']!r}, expected {pages[-1]}")
+        ids = {i["id"] for i in interactions(visit.stored())}
+        questions = {f"{q['id']}-{x['id']}" for q in model["quizzes"] for x in q["questions"]}
+        if ids != questions:
+            problems.append(f"{where}: interactions {sorted(ids)}, questions {sorted(questions)}")
+        if (len(visit.calls("init")), len(visit.calls("finish"))) != (1, 1):
+            problems.append(f"{where}: {len(visit.calls('init'))} Initialize, {len(visit.calls('finish'))} Finish")
+        if version == "2004" and held["progress"] != "1":
+            problems.append(f"{where}: cmi.progress_measure {held['progress']!r} after every page")
+        problems += [f"{where}: LMS refused {s}" for s in visit.failed_sets()]
+        problems += [f"{where}: {p}" for p in watch.problems()]
+        context.close()
+    assert not problems, "\n  ".join([f"{len(problems)} problem(s):"] + problems)
