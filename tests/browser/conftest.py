@@ -9,9 +9,11 @@ fails the tests instead of skipping them, so a green run always means the pages 
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -49,9 +51,22 @@ class Package:
         return self.zip_name.removesuffix(".zip").rsplit("-", 1)[1]
 
     @property
+    def languages(self) -> list[str]:
+        """The language folders of a package holding several languages (`en/`, `es/`); none in others."""
+        return sorted({n.split("/")[0] for n in self.names if n.count("/") == 1 and n.endswith("/index.html")}
+                      - {"assets", "files"})
+
+    @property
+    def homes(self) -> list[str]:
+        """Where the course pages start: index.html, or each language's in a package of several."""
+        return [f"{lang}/index.html" for lang in self.languages] or ["index.html"]
+
+    @property
     def pages(self) -> list[str]:
-        """The pages coursepack writes: every .html at the package root, index.html first."""
-        found = sorted(n for n in self.names if n.endswith(".html") and "/" not in n)
+        """The pages coursepack writes: every .html at the package root, index.html first, then those of
+        each language folder (in a package of several languages, the root index.html chooses one)."""
+        found = sorted(n for n in self.names if n.endswith(".html")
+                       and ("/" not in n or n.count("/") == 1 and n.split("/")[0] in self.languages))
         return sorted(found, key=lambda n: n != "index.html")
 
     @property
@@ -105,14 +120,34 @@ def _build(course_id: str, folder: Path) -> list[Package]:
     if result.exit_code != 0:
         pytest.fail(f"`coursepack build {SOURCE / course_id}` failed (exit {result.exit_code}):\n{result.output}",
                     pytrace=False)
-    packages = []
-    for zip_path in sorted(out.glob("*.zip")):
-        root = folder / zip_path.stem
-        with zipfile.ZipFile(zip_path) as archive:
-            archive.extractall(root)
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-        packages.append(Package(course_id, zip_path.name, root, names))
-    return packages
+    return [unzip(zip_path, folder / zip_path.stem, course_id) for zip_path in sorted(out.glob("*.zip"))]
+
+
+def unzip(zip_path: Path, root: Path, course_id: str) -> Package:
+    """A package unzipped into `root`, as a learner unzips what they were sent."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(root)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+    return Package(course_id, zip_path.name, root, names)
+
+
+@pytest.fixture(scope="session")
+def build_copy(tmp_path_factory):
+    """`build_copy(course_id, change)`: a sample course copied, changed by `change(folder)`, built offline;
+    returns its packages, unzipped. For what the sample courses do not show, such as a missing translation."""
+
+    def make(course_id: str, change: Callable[[Path], None]) -> list[Package]:
+        folder = tmp_path_factory.mktemp(f"copy-{course_id}")
+        course = shutil.copytree(SOURCE / course_id, folder / "courses" / course_id)
+        change(course)
+        out = folder / "dist"
+        result = CliRunner().invoke(main, ["build", str(course), "-f", "offline", "--out", str(out)],
+                                    catch_exceptions=False)
+        if result.exit_code != 0:
+            pytest.fail(f"building the changed copy of {course_id} failed:\n{result.output}", pytrace=False)
+        return [unzip(zip_path, folder / zip_path.stem, course_id) for zip_path in sorted(out.glob("*.zip"))]
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -127,12 +127,17 @@ def file_problems(package, open_context) -> list[str]:
         problems.extend(request_problems(package, where, watch.take()))
 
     visit("index.html")
-    modules = [package.name_of(href) for href in page.eval_on_selector_all(".module-list a[href]",
-                                                                           "links => links.map(a => a.href)")]
-    if not modules:
-        problems.append(f"{package}/index.html: no module list (.module-list links)")
+    modules: list[str] = []
+    for home in package.homes:  # index.html, or each language's home after the root's language chooser
+        if home != "index.html":
+            visit(home)
+        found = [package.name_of(href) for href in page.eval_on_selector_all(".module-list a[href]",
+                                                                             "links => links.map(a => a.href)")]
+        if not found:
+            problems.append(f"{package}/{home}: no module list (.module-list links)")
+        modules += found
     for name in dict.fromkeys(modules + package.all_html):
-        if name and name != "index.html" and name in package.names:
+        if name and name not in ("index.html", *package.homes) and name in package.names:
             visit(name)
     for name, target, fragment in anchors:
         if target in ids and fragment not in ids[target]:
@@ -184,19 +189,22 @@ def test_readable_and_navigable_without_javascript(course_id, built, open_contex
             if len(content) < 50:
                 problems.append(f"{where}: main holds almost no text: {content!r}")
             problems.extend(request_problems(package, where, watch.take()))
-        problems += navigation_problems(page, package)
+        for home in package.homes:
+            problems += navigation_problems(page, package, home)
     assert not problems, report(problems)
 
 
-def navigation_problems(page, package) -> list[str]:
-    """From index.html, only by clicking links, a learner reaches every module in order and back."""
+def navigation_problems(page, package, home: str = "index.html") -> list[str]:
+    """From the course home, only by clicking links, a learner reaches every module in order and back."""
     problems: list[str] = []
     where = f"{package} (no JS)"
-    page.goto(package.url())
+    folder = home.removesuffix("index.html")  # '' or 'es/'
+    page.goto(package.url(home))
     module_links = page.locator(".module-list a[href]")
     titles = [t.strip() for t in module_links.all_inner_texts()]
     order = [package.name_of(h) for h in module_links.evaluate_all("links => links.map(a => a.href)")]
-    modules = [p for p in package.pages if p not in ("index.html", "progress.html")]  # progress: My progress
+    modules = [p for p in package.pages if p.startswith(folder) and "/" not in p.removeprefix(folder)
+               and p.removeprefix(folder) not in ("index.html", "progress.html")]  # progress: My progress
     if sorted(order) != sorted(modules):
         problems.append(f"{where}: the module list links {order}, but the package's pages are {modules}")
     if not order:
@@ -204,7 +212,7 @@ def navigation_problems(page, package) -> list[str]:
 
     # Each entry of the module list opens the module of that title.
     for i, (name, title) in enumerate(zip(order, titles)):
-        page.goto(package.url())
+        page.goto(package.url(home))
         click(page, module_links.nth(i))
         landed = package.name_of(page.url)
         h1 = page.locator("h1").first.inner_text().strip()
@@ -212,10 +220,10 @@ def navigation_problems(page, package) -> list[str]:
             problems.append(f"{where}: module list link '{title}' led to {landed} titled '{h1}'")
 
     # "Start", then "Next" all the way: every module, in the module list's order.
-    page.goto(package.url())
+    page.goto(package.url(home))
     start = page.locator(".start a[href]")
     if start.count() != 1:
-        return problems + [f"{where}: index.html has {start.count()} start links (expected one)"]
+        return problems + [f"{where}: {home} has {start.count()} start links (expected one)"]
     click(page, start)
     forward = [package.name_of(page.url)]
     while page.locator("a[rel~=next]").count() and len(forward) <= len(order):
@@ -230,9 +238,9 @@ def navigation_problems(page, package) -> list[str]:
         click(page, page.locator("a[rel~=prev]").first)
         backward.append(package.name_of(page.url))
     expected = order[::-1]
-    if backward not in (expected, expected + ["index.html"]):
+    if backward not in (expected, expected + [home]):
         problems.append(f"{where}: Previous from the last module visits {backward}, expected {expected} "
-                        "(then index.html)")
+                        f"(then {home})")
     return problems
 
 
