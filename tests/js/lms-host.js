@@ -5,7 +5,8 @@
 //
 // settings: scorm-again settings over the defaults below.
 // window: true to launch in a new window (window.open) instead of a frame.
-// cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize); omit on a first visit.
+// cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize), over a learner id
+//         and name, credit "credit" and mode "normal"; omit on a first visit.
 // faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
 //         GetLastError "101") or "throw" (the call throws). Failed calls are recorded too.
 //
@@ -36,6 +37,18 @@
     return JSON.parse(JSON.stringify(api.renderCMIToJSONObject()));
   }
 
+  function merge(into, from) {
+    for (var key in from) {
+      var value = from[key];
+      if (value && typeof value === "object" && !Array.isArray(value) && into[key] && typeof into[key] === "object") {
+        merge(into[key], value);
+      } else {
+        into[key] = value;
+      }
+    }
+    return into;
+  }
+
   function failed(method, how) {
     if (how === "throw") throw new Error("test LMS: " + method + " is broken");
     if (/GetLastError$/.test(method)) return "101";
@@ -60,7 +73,11 @@
     };
     for (var key in options.settings || {}) settings[key] = options.settings[key];
     var api = new window[spec.klass](settings);
-    if (options.cmi) api.loadFromJSON(options.cmi);
+    // What any LMS hands a learner taking the course for credit, under whatever was stored before.
+    var learner = options.version === "1.2"
+      ? {core: {student_id: "learner-1", student_name: "Learner, Test", credit: "credit", lesson_mode: "normal"}}
+      : {learner_id: "learner-1", learner_name: "Learner, Test", credit: "credit", mode: "normal"};
+    api.loadFromJSON(merge(learner, options.cmi || {}));
     lms.version = options.version;
     lms.api = api;
     lms.t0 = performance.now();
