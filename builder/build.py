@@ -18,6 +18,7 @@ import yaml
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
 from builder.library import ENTRY, package_entry
+from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
 from builder.package import Entry, StagedZip, discard, publish, stage_zip
@@ -84,6 +85,7 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     media = Media(course.images, cache or default_cache(root))
     sites, pages_by_lang = [], {}
     for lang in course.languages:
+        check_strings(course, lang, problems)
         pages = pages_by_lang[lang] = build_pages(course, lang, problems, media)
         check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))

@@ -92,6 +92,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
         path = module.files[course.language]
         problems.warn(path, 0, f"no '{lang}' version of this module; the {course.language} text is used",
                       f"add {module.name}.{lang}.md beside it")
+        t = strings(course, course.language)  # words written into the body match its language
     text = read_text(path, problems)
     if text is None:
         return None

@@ -17,10 +17,10 @@ import markdown
 from lxml.html import HtmlElement
 
 from builder import state
+from builder.locale import Strings
 from builder.quiz import Question, Quiz
 
 _BLOCK_START = re.compile(r"^\s*(?:[-+*>]|#{1,6}|\d+[.)])(?=\s|$)")
-Strings = dict[str, str]
 
 
 # --- Markdown in prompts, options and items ---------------------------------------------
@@ -116,10 +116,8 @@ def _info(quiz: Quiz, t: Strings) -> str:
     if quiz.survey:
         return t["quiz_info_survey"]
     parts = [t["quiz_info_graded" if quiz.graded else "quiz_info_check"]]
-    if quiz.attempts == 1:
-        parts.append(t["quiz_attempts_one"])
-    elif quiz.attempts:
-        parts.append(t["quiz_attempts_many"].replace("{count}", str(quiz.attempts)))
+    if quiz.attempts:
+        parts.append(t.count("quiz_attempts", quiz.attempts))
     elif quiz.graded:
         parts.append(t["quiz_attempts_unlimited"])
     return " · ".join(parts)
@@ -137,8 +135,7 @@ def _fieldset(quiz: Quiz, question: Question, t: Strings) -> HtmlElement:
     legend = _el(fieldset, "legend", id=f"{box}-prompt")
     _append(legend, question.prompt)
     if quiz.graded:
-        key = "quiz_points_one" if question.points == 1 else "quiz_points_many"
-        points = _el(legend, "span", t[key].replace("{count}", str(number(question.points))), class_="cp-points")
+        points = _el(legend, "span", t.count("quiz_points", number(question.points)), class_="cp-points")
         _space_before(legend, points)
     if question.text:
         _append(_el(fieldset, "div", class_="cp-q-text"), question.text, inline=False)

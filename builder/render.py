@@ -13,7 +13,7 @@ from markupsafe import Markup
 from builder import __version__
 from builder.assets import shipped
 from builder.course import Course
-from builder.locale import TEMPLATES, strings
+from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.names import inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
@@ -68,12 +68,27 @@ def _environment(course_templates: Path | None) -> jinja2.Environment:
                               keep_trailing_newline=True)
 
 
-def human_duration(minutes: int | None) -> str:
-    """'3 h 30 min' style, which reads the same in every language we ship."""
+def text_dir(lang: str) -> str:
+    """'rtl' for a language written right to left (Arabic, Persian, Hebrew, Urdu…), else 'ltr'."""
+    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+def lang_attrs(text_lang: str, page_lang: str) -> Markup:
+    """' lang="en" dir="ltr"' on words in another language than the page's: a module not yet translated."""
+    if text_lang == page_lang:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(text_lang, text_dir(text_lang))
+
+
+def human_duration(minutes: int | None, t: Strings) -> str:
+    """'3 h 30 min' in English, '3 ساعات و30 دقيقة' in Arabic: hours and minutes in the language's words."""
     if not minutes:
         return ""
     hours, rest = divmod(minutes, 60)
-    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+    if hours and rest:
+        return fill(t["duration_both"], hours=t.count("duration_hours", hours),
+                    minutes=t.count("duration_minutes", rest))
+    return t.count("duration_hours", hours) if hours else t.count("duration_minutes", rest)
 
 
 def render_site(course: Course, lang: str, pages: list[Page], problems: Problems, layout: Layout = Layout()) -> Site:
@@ -83,11 +98,15 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
     """
     env = environment(course)
     text = course.text(lang)
-    modules = [{"title": p.title, "href": p.href, "description": p.description,
-                "duration": human_duration(p.duration), "number": i} for i, p in enumerate(pages, 1)]
     t = strings(course, lang)
+
+    def attrs(page: Page) -> Markup:
+        return lang_attrs(course.language if page.fallback else lang, lang)
+
+    modules = [{"title": p.title, "href": p.href, "description": p.description, "lang_attrs": attrs(p),
+                "duration": human_duration(p.duration, t), "number": i} for i, p in enumerate(pages, 1)]
     common = {
-        "lang": lang, "dir": "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr",
+        "lang": lang, "dir": text_dir(lang),
         "t": t, "css_href": layout.root + "assets/coursepack.css", "root": layout.root,
         "course_data_href": layout.root + layout.course_data, "languages": layout.languages,
         "language_key": layout.language_key, "generator": f"coursepack {__version__}",
@@ -95,7 +114,7 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         "course": {"id": course.id, "title": text.title, "description": text.description, "version": course.version,
                    "authors": course.authors, "organisation": course.organisation, "licence": course.licence,
                    "objectives": text.objectives, "keywords": text.keywords,
-                   "duration": human_duration(course.duration)},
+                   "duration": human_duration(course.duration, t)},
     }
     site = Site(course, lang, layout=layout)
     home = {"title": text.title, "href": HOME, "kind": "home"}
@@ -104,8 +123,9 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         context = {**common, "page": {
             "title": page.title, "href": page.href, "kind": "module", "number": i + 1, "body": Markup(page.body),
             "toc": page.toc, "fallback": page.fallback, "content_lang": course.language if page.fallback else lang,
-            "prev": _link(pages[i - 1]) if i else {"title": text.title, "href": HOME},
-            "next": _link(pages[i + 1]) if i + 1 < len(pages) else None}}
+            "lang_attrs": attrs(page),
+            "prev": modules[i - 1] if i else {"title": text.title, "href": HOME, "lang_attrs": Markup("")},
+            "next": modules[i + 1] if i + 1 < len(pages) else None}}
         _render(site, env, "module.html", page.href, context, problems)
     if _exists(env, PROGRESS):
         progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress"}
@@ -123,10 +143,6 @@ def _exists(env: jinja2.Environment, template: str) -> bool:
     except jinja2.TemplateNotFound:
         return False
     return True
-
-
-def _link(page: Page) -> dict[str, str]:
-    return {"title": page.title, "href": page.href}
 
 
 def render_page(site: Site, template: str, name: str, context: dict, problems: Problems) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from builder import state
 from builder.course import Course
+from builder.locale import plural_table
 from builder.pages import Page
 from builder.problems import Problems
 from builder.questions import CHOICE_TYPES, LIKERT_POINTS
@@ -33,7 +34,7 @@ def course_model(course: Course, lang: str, pages: list[Page], t: dict[str, str]
         "rule": course.completion.rule, "mastery": number(course.completion.mastery_score),
         "pages": [{"href": page.href, "title": page.title} for page in pages],
         "quizzes": [quiz_model(quiz, i, t) for i, page in enumerate(pages) for quiz in page.quizzes],
-        "strings": t,
+        "strings": t, "plural": plural_table(lang),
     }
 
 

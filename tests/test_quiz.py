@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder import state
 from builder.course import load_course
-from builder.locale import TEMPLATES
+from builder.locale import TEMPLATES, plural_table
 from builder.markup import split_source
 from builder.pages import build_pages
 from builder.problems import Problems
@@ -334,9 +334,18 @@ def test_quiz_html_in_spanish(course):
     config = course / "course.yaml"
     config.write_text(config.read_text().replace("language: en", "language: en\nlanguages: [en, es]"))
     write(course, HEAD + ZONES)
+    write(course, HEAD + ZONES, "02-first-steps.es.md")
     _, root = page_of(course, "es")
     assert root.find("section/p").text == "Cuestionario calificado · 2 intentos"
     assert root.find("section/form/div/button").text == "Comprobar respuestas"
+
+
+def test_a_module_not_yet_translated_keeps_the_words_of_its_own_language(course):
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: en\nlanguages: [en, es]"))
+    write(course, HEAD + ZONES)
+    _, root = page_of(course, "es")
+    assert root.find("section/p").text == "Graded quiz · 2 attempts"
 
 
 # --- author errors ---------------------------------------------------------------------------
@@ -527,7 +536,8 @@ def test_course_data_js(course, run):
     assert {k: v for k, v in data.items() if k not in ("quizzes", "strings")} == {
         "id": "town-course", "version": "0.1.0", "lang": "en", "title": "Town course", "rule": "both",
         "mastery": 75.5, "pages": [{"href": "01-welcome.html", "title": "Welcome"},
-                                   {"href": "02-first-steps.html", "title": "First steps"}]}
+                                   {"href": "02-first-steps.html", "title": "First steps"}],
+        "plural": plural_table("en")}
     zones, needs = data["quizzes"]
     assert {k: v for k, v in zones.items() if k != "questions"} == {
         "id": "zones", "title": "Check: zones and permits", "page": 1, "graded": True, "attempts": 2,

@@ -12,8 +12,13 @@
   });
 
   function t(k, o) {
-    var s = T[k] == null ? k : '' + T[k];
-    for (var p in o) s = s.split('{' + p + '}').join(o[p]);
+    var n = o && o.count, s, p;
+    if (n != null) { // counted: k's plural form for n. C.plural has the CLDR category of 0-199, then of fractions
+      p = k + '_' + 'zero one two few many other'.split(' ')[C.plural.charAt(n % 1 ? 200 + Math.min(n | 0, 2) : n < 200 ? n : 100 + n % 100)];
+      k = T[p] == null ? k + '_other' : p;
+    }
+    s = T[k] == null ? k : '' + T[k];
+    for (p in o) s = s.split('{' + p + '}').join(typeof o[p] == 'number' ? ('' + o[p]).replace('.', T.decimal_separator) : o[p]);
     return s;
   }
   function all(sel, e) { return [].slice.call((e || d).querySelectorAll(sel)); }
@@ -254,7 +259,14 @@
     return r;
   }
 
-  // quiz forms
+  // quiz forms. Runtime words are the page's language, also inside a module not yet translated.
+  function own(e, k) {
+    var h = d.documentElement;
+    e.lang = h.lang;
+    e.dir = h.dir;
+    if (k) e.textContent = t(k);
+    return e;
+  }
   function feedback(f, q, v) {
     var ok = grade(q, v), box = one('.cp-feedback', f);
     all('.cp-opt-fb', f).forEach(function (e) { e.parentNode.removeChild(e); });
@@ -262,16 +274,18 @@
       var good = q.correct.indexOf(+x.value) >= 0, fb = q.options[x.value].feedback, e = d.createElement('span');
       if (fb || q.type == 'multiple') { // a mark per chosen option; bare words would repeat the question's
         e.className = 'cp-opt-fb cp-' + (good ? 'ok' : 'no');
-        e.textContent = fb || t(good ? 'js_correct' : 'js_incorrect');
+        if (fb) e.textContent = fb;
+        else e.appendChild(own(d.createElement('span'), good ? 'js_correct' : 'js_incorrect'));
         x.parentNode.appendChild(e);
       }
     });
     box.className = 'cp-feedback' + (ok == null ? '' : ok ? ' cp-ok' : ' cp-no');
-    box.textContent = ok == null ? '' : t(ok ? 'js_correct' : 'js_incorrect') + ' ' + (q.feedback || '');
+    box.textContent = ok == null ? '' : ' ' + (q.feedback || '');
+    if (ok != null) box.insertBefore(own(d.createElement('span'), ok ? 'js_correct' : 'js_incorrect'), box.firstChild);
   }
   function quiz(sec) {
     var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(),
-      btn = one('.cp-check', sec), out = one('.cp-result', sec);
+      btn = one('.cp-check', sec), out = own(one('.cp-result', sec));
     if (!z) return;
     all('.cp-q', sec).forEach(function (f) { fs[f.getAttribute('data-q')] = f; });
     function left() { return z.graded && z.attempts ? z.attempts - (S.q[z.i] || [0])[0] : 1; }
@@ -294,12 +308,13 @@
       vals = z.questions.map(function (q) {
         var f = fs[q.id], v = read(f, q), box = one('.cp-feedback', f), todo = !v && q.type != 'text';
         box.className = 'cp-feedback' + (todo ? ' cp-todo' : '');
-        box.textContent = todo ? t('js_unanswered_q') : '';
+        box.textContent = '';
+        if (todo) box.appendChild(own(d.createElement('span'), 'js_unanswered_q'));
         if (todo) miss.push(f);
         return v;
       });
       if (miss.length) {
-        out.textContent = t('js_unanswered', {n: miss.length});
+        out.textContent = t('js_unanswered', {count: miss.length});
         return one('input,select,textarea', miss[0]).focus();
       }
       z.questions.forEach(function (q, i) {
@@ -313,7 +328,7 @@
       S.q[z.i] = [r[0] + 1, Math.max(r[1], pct)];
       t0 = now;
       save(ix);
-      show(t('js_score', {score: pct, got: +got.toFixed(2), total: +tot.toFixed(2)}) + ' ');
+      show(t('js_score', {count: +tot.toFixed(2), score: pct, got: +got.toFixed(2)}) + ' ');
     });
   }
 
