@@ -834,11 +834,12 @@ ANSWER_ALL_JS = """() => {
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_sample_course_in_the_lms(course_id, version, built, lms_server, lms_context):
-    """Every sample course, in every language, through the test LMS: every page, every quiz answered,
-    Finish. The LMS accepts every value, the session is one Initialize and one Finish, and every
-    page and every quiz of the course is recorded."""
+    """Every sample course through the test LMS (SCORM 2004: every language; 1.2: the first, to keep
+    the suite quick): every page, every quiz answered, Finish. The LMS accepts every value, the
+    session is one Initialize and one Finish, and every page and every quiz of the course is recorded."""
     problems = []
-    for package in built(course_id, FORMAT[version]):
+    packages = built(course_id, FORMAT[version])
+    for package in packages if version == "2004" else packages[:1]:
         context, watch = lms_context()
         launch = lms_server.mount(f"sample-{package.root.name}", package.root) + "index.html"
         visit = open_visit(context, lms_server, launch, version)
