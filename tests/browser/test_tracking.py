@@ -832,14 +832,25 @@ ANSWER_ALL_JS = """() => {
 }"""
 
 
+def main_language(package) -> bool:
+    """Whether a package is in its course's main language (its coursepack.json says)."""
+    about = package.root / "coursepack.json"
+    if not about.is_file():
+        return False
+    about = json.loads(about.read_text(encoding="utf-8"))
+    return about.get("lang") == about.get("main_lang")
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_sample_course_in_the_lms(course_id, version, built, lms_server, lms_context):
-    """Every sample course through the test LMS (SCORM 2004: every language; 1.2: the first, to keep
+    """Every sample course through the test LMS (SCORM 2004: every language; 1.2: the main one, to keep
     the suite quick): every page, every quiz answered, Finish. The LMS accepts every value, the
     session is one Initialize and one Finish, and every page and every quiz of the course is recorded."""
     problems = []
     packages = built(course_id, FORMAT[version])
-    for package in packages if version == "2004" else packages[:1]:
+    if version == "1.2":
+        packages = [p for p in packages if main_language(p)] or packages[:1]
+    for package in packages:
         context, watch = lms_context()
         launch = lms_server.mount(f"sample-{package.root.name}", package.root) + "index.html"
         visit = open_visit(context, lms_server, launch, version)
