@@ -17,6 +17,7 @@ from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.names import inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
+from builder.quizhtml import plain
 from builder.tracking import COURSE_DATA, course_data_js, course_model
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
@@ -128,7 +129,8 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
             "next": modules[i + 1] if i + 1 < len(pages) else None}}
         _render(site, env, "module.html", page.href, context, problems)
     if _exists(env, PROGRESS):
-        progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress"}
+        progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress", "quizzes": [
+            {"id": q.id, "title": plain(q.title), "href": p.href} for p in pages for q in p.quizzes]}
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     _add_static(site, course, problems)
     site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden

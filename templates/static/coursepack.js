@@ -1,8 +1,7 @@
 // coursepack runtime (docs/tracking.md): quizzes, My progress, SCORM tracking. ES5 for old WebViews.
 (function (w, d) {
-  'use strict';
   var C = w.coursepackCourse;
-  if (!C || !d.querySelector || !w.JSON || ![].map) return;
+  if (!C || !d.querySelector || ![].map) return; // ES5 (and so JSON) or nothing
   var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
     here = location.pathname.split('/').pop() || 'index.html', cur = here == 'progress.html' ? 'P' : 'H', shell, S, mem;
   P.forEach(function (p, i) { if (p.href == here) cur = i; });
@@ -50,7 +49,7 @@
     });
     S.c = c == 'P' ? c : c != 'H' && P[parseInt(c, 36)] ? parseInt(c, 36) : 'H'; // H and P are never digits
     p[3].split('.').forEach(function (r, i) { if (r) S.q[i] = [parseInt(r.charAt(0), 36), parseInt(r.slice(1), 36)]; });
-    p[4].split('.').forEach(function (a, i) { S.a[i] = a.replace(/%(7E|2E|25)/g, function (m, h) { return String.fromCharCode(parseInt(h, 16)); }); });
+    p[4].split('.').forEach(function (a, i) { S.a[i] = unescape(a); }); // only %7E %2E %25 occur: '%' is saved as %25
     return S;
   }
   function load() {
@@ -80,14 +79,14 @@
       succ: ruled && done ? (score >= C.mastery ? 'passed' : 'failed') : 'unknown',
       comp: (C.rule == 'quiz' && ruled || seen >= P.length) && (!ruled || done) ? 'completed' : 'incomplete'};
   }
-  // SCORM 2004: ISO 8601 durations (2 decimals at most) and timestamps; 1.2: HH:MM:SS.
+  // SCORM 2004: ISO 8601 durations (2 decimals at most); 1.2: HH:MM:SS.
   function span(ms, v4) {
     var c = Math.round(ms / 10), h = Math.floor(c / 360000), m = Math.floor(c / 6000) % 60, s = c % 6000 / 100;
     return v4 ? 'PT' + h + 'H' + m + 'M' + s + 'S' : pad(Math.min(h, 9999)) + ':' + pad(m) + ':' + pad(Math.floor(s));
   }
-  function clock(v4) {
-    var n = new Date(), hms = pad(n.getHours()) + ':' + pad(n.getMinutes()) + ':' + pad(n.getSeconds());
-    return v4 ? n.getFullYear() + '-' + pad(n.getMonth() + 1) + '-' + pad(n.getDate()) + 'T' + hms : hms;
+  function clock(v4) { // local time, as a 2004 timestamp or 1.2's time of day (LMSs refuse 2004 times with 'Z')
+    var n = new Date(), s = new Date(n - n.getTimezoneOffset() * 6e4).toISOString();
+    return v4 ? s.slice(0, 19) : s.slice(11, 19);
   }
 
   // the shell: the one window that talks to the LMS; the course runs in its frame
@@ -167,7 +166,7 @@
         frame.contentWindow.focus();
       } catch (e) {}
     };
-    all('body>*').forEach(function (e) { e.style.display = 'none'; });
+    all('body>*').forEach(function (e) { hide(e, 1); });
     d.documentElement.className += ' cp-shell';
     d.body.appendChild(frame);
     w.addEventListener('pagehide', finish);
@@ -192,7 +191,7 @@
     var ty = q.type, v = [], m = 0, x = one('input,textarea', f);
     if (typed(q)) return !trim(x.value) ? '' : ty == 'fill' ? trim(x.value).slice(0, 100) : x.value.slice(0, 500);
     if (q.options || ty == 'likert') {
-      all('input', f).forEach(function (x) { if (x.checked) { m |= 1 << x.value; v.push(+x.value); } });
+      all('input', f).forEach(function (x) { if (x.checked) { m += Math.pow(2, x.value); v.push(+x.value); } });
       return !v.length ? '' : ty == 'multiple' ? b36(m) : ty == 'likert' ? '' + (v[0] + 1) : b36(v[0]);
     }
     items(f, q).forEach(function (p) { v[p[1]] = p[0].value && b36(p[0].value - (ty == 'ordering')); });
@@ -203,12 +202,12 @@
     if (typed(q)) one('input,textarea', f).value = v;
     else if (q.options || ty == 'likert') {
       all('input', f).forEach(function (x) {
-        x.checked = ty == 'multiple' ? n >> x.value & 1 : ty == 'likert' ? x.value == v - 1 : x.value == n;
+        x.checked = ty == 'multiple' ? picks(q, v).indexOf(+x.value) >= 0 : ty == 'likert' ? x.value == v - 1 : x.value == n;
       });
     } else items(f, q).forEach(function (p) { p[0].value = parseInt(v.charAt(p[1]), 36) + (ty == 'ordering'); });
   }
-  function picks(q, v) {
-    for (var n = parseInt(v, 36), a = [], i = 0; i < q.options.length; i++) if (n >> i & 1) a.push(i);
+  function picks(q, v) { // bit i of up to 36: past the 32 bits of << and >>, so powers of 2
+    for (var n = parseInt(v, 36), a = [], i = 0; i < q.options.length; i++) if (Math.floor(n / Math.pow(2, i)) % 2) a.push(i);
     return q.type == 'multiple' ? a : [n];
   }
   function order(v) { // item indices in the learner's order
@@ -267,10 +266,11 @@
     if (k) e.textContent = t(k);
     return e;
   }
-  function feedback(f, q, v) {
+  // full: each chosen option's mark and feedback and the question's own; otherwise right or wrong only
+  function feedback(f, q, v, full) {
     var ok = grade(q, v), box = one('.cp-feedback', f);
     all('.cp-opt-fb', f).forEach(function (e) { e.parentNode.removeChild(e); });
-    if (ok != null && q.options) all('input:checked', f).forEach(function (x) {
+    if (ok != null && full && q.options) all('input:checked', f).forEach(function (x) {
       var good = q.correct.indexOf(+x.value) >= 0, fb = q.options[x.value].feedback, e = d.createElement('span');
       if (fb || q.type == 'multiple') { // a mark per chosen option; bare words would repeat the question's
         e.className = 'cp-opt-fb cp-' + (good ? 'ok' : 'no');
@@ -280,7 +280,7 @@
       }
     });
     box.className = 'cp-feedback' + (ok == null ? '' : ok ? ' cp-ok' : ' cp-no');
-    box.textContent = ok == null ? '' : ' ' + (q.feedback || '');
+    box.textContent = ok == null ? '' : ' ' + (full && q.feedback || '');
     if (ok != null) box.insertBefore(own(d.createElement('span'), ok ? 'js_correct' : 'js_incorrect'), box.firstChild);
   }
   function quiz(sec) {
@@ -289,11 +289,15 @@
     if (!z) return;
     all('.cp-q', sec).forEach(function (f) { fs[f.getAttribute('data-q')] = f; });
     function left() { return z.graded && z.attempts ? z.attempts - (S.q[z.i] || [0])[0] : 1; }
+    // msg: this attempt's score; the best attempt decides passing. A graded quiz keeps its
+    // answers back while the learner may try again and has not passed.
     function show(msg) {
-      z.questions.forEach(function (q) { feedback(fs[q.id], q, S.a[q.k]); });
-      out.textContent = z.survey ? t('js_thanks') : msg + (z.graded ? t('js_best', {score: S.q[z.i][1]}) + ' ' : '') +
-        t(!z.graded || !z.attempts ? 'js_again' : left() > 0 ? 'js_left' : 'js_none_left', {n: left()});
-      if (z.survey || left() < 1) { // answers stay in view, locked
+      var best = S.q[z.i][1], n = left(), pass = best >= C.mastery, full = !z.graded || pass || n < 1;
+      z.questions.forEach(function (q) { feedback(fs[q.id], q, S.a[q.k], full); });
+      if (z.graded) msg += t('js_best', {score: best}) + ' ' + t('progress_mastery', {mastery: C.mastery}) +
+        ' ' + t(pass ? 'progress_status_passed' : n > 0 ? 'js_not_yet_passed' : 'progress_status_failed') + ' ';
+      out.textContent = z.survey ? t('js_thanks') : msg + t(!z.graded || !z.attempts ? 'js_again' : n > 0 ? 'js_left' : 'js_none_left', {n: n});
+      if (z.survey || n < 1) { // answers stay in view, locked
         all('input,select,textarea', sec).forEach(function (x) { x.disabled = true; });
         hide(btn, 1);
       }
@@ -350,8 +354,7 @@
       })};
   }
   function progress() {
-    var r = status(S), ul = one('#cp-quizzes');
-    hide(one('.cp-nojs'), 1);
+    var r = status(S);
     hide(one('#cp-progress'));
     // one status, as SCORM 1.2 has it: unfinished first, then passed/failed over completed
     one('#cp-status').textContent = t('progress_status_' + (r.comp == 'completed' && r.succ != 'unknown' ? r.succ : r.comp)) +
@@ -360,17 +363,11 @@
     one('#cp-pages').textContent = t('progress_pages', {done: r.seen, total: P.length});
     all('[data-page]').forEach(function (li) { hide(li, S.v[li.getAttribute('data-page')]); });
     hide(one('#cp-todo'), r.seen >= P.length);
-    ul.innerHTML = '';
-    Z.forEach(function (z) {
-      var q = S.q[z.i], li = d.createElement('li'), a = d.createElement('a');
-      a.href = P[z.page].href + '#quiz-' + z.id;
-      a.textContent = z.title;
-      li.appendChild(a);
-      li.appendChild(d.createTextNode(': ' + t(z.survey ? (q ? 'progress_survey_done' : 'progress_survey_todo') :
-        q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: q[1], attempts: q[0]})));
-      ul.appendChild(li);
+    all('#cp-quizzes span').forEach(function (e, i) { // the page lists every quiz and survey in course order
+      var q = S.q[i];
+      e.textContent = t(Z[i].survey ? (q ? 'progress_survey_done' : 'progress_survey_todo') :
+        q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: q[1], attempts: q[0]});
     });
-    hide(one('#cp-quizzes-box'), !Z.length);
   }
   function saver() {
     var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json');
