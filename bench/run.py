@@ -35,11 +35,11 @@ import builder  # noqa: E402
 from builder.assets import shipped_bytes  # noqa: E402
 from builder.build import FORMATS, build  # noqa: E402
 from builder.markup import EXTENSIONS  # noqa: E402
-from builder.render import PROGRESS  # noqa: E402
+from builder.render import PRINT, PROGRESS  # noqa: E402
 from corpus import generate  # noqa: E402
 
 STATIC = PROJECT / "templates" / "static"
-COURSE_PAGES = {PROGRESS}  # pages of the course as a whole, which the baseline has no equivalent of
+COURSE_PAGES = {PROGRESS, PRINT}  # pages of the course as a whole, which the baseline has no equivalent of
 ASSET_BUDGET = 8 * 1024  # bytes of gzip -9 CSS+JS, as shipped (minified)
 _TRANSLATION = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
 

@@ -12,7 +12,8 @@ from builder.names import inside, safe_name
 from builder.problems import Problems, did_you_mean
 from builder.yamlfile import parse_yaml, read_text
 
-RESERVED_PAGES = {"index": "the course home page", "progress": "the learner's progress page"}
+RESERVED_PAGES = {"index": "the course home page", "progress": "the learner's progress page",
+                  "print": "the printable version of the whole course"}
 _LANG_SUFFIX = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +24,13 @@ from builder.tracking import COURSE_DATA, course_data_js, course_model
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
 PROGRESS = "progress.html"  # rendered when a progress.html template exists
+PRINT = "print.html"  # the whole course on one page, for printing; rendered when its template exists
+_HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+# Answer keys, JavaScript notes, Check buttons and results are left out; forms become plain blocks,
+# so nothing on the page can be sent (the page loads no runtime to catch a submit).
+_NOT_PRINTED = re.compile(r'<details class="cp-answers">.*?</details>|<noscript>.*?</noscript>'
+                          r'|<div class="cp-actions">.*?</div>|<div class="cp-result"[^>]*></div>', re.DOTALL)
+_FORM = re.compile(r"<(/?)form\b[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,11 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress", "quizzes": [
             {"id": q.id, "title": plain(q.title), "href": p.href} for p in pages for q in p.quizzes]}
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
+    if _exists(env, PRINT):
+        whole = {"title": t["print_title"], "href": PRINT, "kind": "print", "modules": [
+            {"number": i, "title": p.title, "body": Markup(printable(p.body)), "lang_attrs": attrs(p)}
+            for i, p in enumerate(pages, 1)]}
+        _render(site, env, PRINT, PRINT, {**common, "page": whole}, problems)
     _add_static(site, course, problems)
     site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
     _add_course_files(site, pages, problems)
@@ -145,6 +158,13 @@ def _exists(env: jinja2.Environment, template: str) -> bool:
     except jinja2.TemplateNotFound:
         return False
     return True
+
+
+def printable(body: str) -> str:
+    """A module's body for the whole-course page: questions without anything that answers or sends
+    them, and every heading one level down (h6 stays), so the module's sections sit under its title."""
+    body = _FORM.sub(lambda m: "</div>" if m[1] else '<div class="cp-quiz-form">', _NOT_PRINTED.sub("", body))
+    return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", body)
 
 
 def render_page(site: Site, template: str, name: str, context: dict, problems: Problems) -> None:

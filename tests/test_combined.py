@@ -60,8 +60,8 @@ def test_layout_language_folders_and_shared_files_stored_once(dist):
         names = archive.namelist()
     assert names == ["index.html", "assets/course-data.en.js", "assets/course-data.es.js", "assets/coursepack.css",
                      "assets/coursepack.js", "coursepack.json",
-                     "en/01-welcome.html", "en/02-first-steps.html", "en/index.html", "en/progress.html",
-                     "es/01-welcome.html", "es/02-first-steps.html", "es/index.html", "es/progress.html",
+                     "en/01-welcome.html", "en/02-first-steps.html", "en/index.html", "en/print.html", "en/progress.html",
+                     "es/01-welcome.html", "es/02-first-steps.html", "es/index.html", "es/print.html", "es/progress.html",
                      "files/images/steps.svg"]
     files = read_zip(dist / COMBINED)
     single = read_zip(dist / "town-course-0.1.0-es-offline.zip")
@@ -99,11 +99,11 @@ def test_every_link_and_file_of_every_page_resolves(dist):
                     not html.fromstring(files[target]).xpath("//*[@id=$id]", id=parts.fragment):
                 problems.append(f"{name}: {url} -> no id '{parts.fragment}' on {target}")
     assert not problems, "\n".join(problems)
-    assert len(pages) == 9
+    assert len(pages) == 11
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("page", ["index.html", "01-welcome.html", "02-first-steps.html", "progress.html"])
+@pytest.mark.parametrize("page", ["index.html", "01-welcome.html", "02-first-steps.html", "progress.html", "print.html"])
 def test_switcher_leads_to_the_same_page_in_every_language(dist, lang, page):
     tree = html.fromstring(read_zip(dist / COMBINED)[f"{lang}/{page}"])
     [nav] = tree.xpath("//header//nav[@class='lang-switch']")

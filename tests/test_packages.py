@@ -46,7 +46,7 @@ def test_zip_layout(built):
     offline = names(built / "town-course-0.1.0-en-offline.zip")
     assert offline == ["index.html", "01-welcome.html", "02-first-steps.html", "assets/course-data.js",
                        "assets/coursepack.css", "assets/coursepack.js", "coursepack.json", "files/images/steps.svg",
-                       "progress.html"]
+                       "print.html", "progress.html"]
     scorm = names(built / "town-course-0.1.0-en-scorm12.zip")
     assert scorm[:2] == ["imsmanifest.xml", "index.html"] and scorm[1:] == offline
     assert all(SAFE_NAME.fullmatch(n) for n in scorm)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 INLINE = ("data:", "blob:", "about:")  # part of the page itself, not a request for a file
 HYPERLINK_SCHEMES = {"http", "https", "mailto", "tel"}  # links a learner may follow out; never loaded
 NARROW = 320
+COURSE_PAGES = ("index.html", "progress.html", "print.html")  # home, My progress, the whole course to print
 
 # Bring every image into view (so lazy ones load too), wait for each, then report what it shows.
 IMAGES_JS = """async () => {
@@ -204,7 +205,7 @@ def navigation_problems(page, package, home: str = "index.html") -> list[str]:
     titles = [t.strip() for t in module_links.all_inner_texts()]
     order = [package.name_of(h) for h in module_links.evaluate_all("links => links.map(a => a.href)")]
     modules = [p for p in package.pages if p.startswith(folder) and "/" not in p.removeprefix(folder)
-               and p.removeprefix(folder) not in ("index.html", "progress.html")]  # progress: My progress
+               and p.removeprefix(folder) not in COURSE_PAGES]
     if sorted(order) != sorted(modules):
         problems.append(f"{where}: the module list links {order}, but the package's pages are {modules}")
     if not order:

@@ -1,5 +1,5 @@
 """What a learner sees of quiz results in a real browser: feedback held back on graded quizzes, the pass
-mark, locked answers that stay legible, matching rows and 36-option answers.
+mark, locked answers that stay legible, matching rows, 36-option answers, and the printable course.
 
 One small course is built into a temporary folder and opened from file:// (local mode, no LMS).
 """
@@ -223,3 +223,18 @@ def test_matching_rows_line_up(package, open_context, width):
         assert beside or below, r
         assert beside == (width > 600), f"at {width}px: {r}"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_printable_course_works_without_javascript(package, open_context):
+    page, watch = quiz_page(open_context, package, "print.html", java_script_enabled=False)
+    assert page.locator("h1").count() == 1
+    assert page.locator(".cp-print-module h2").all_inner_texts() == ["Introduction", "Final quiz", "Survey"]
+    assert page.locator("#cp-print").is_hidden()  # the Print button needs JavaScript
+    assert page.locator(".cp-answers, noscript").count() == 0
+    page.emulate_media(media="print")
+    for chrome in (".site-nav", ".site-header", ".skip-link"):
+        assert page.locator(chrome).evaluate("e => getComputedStyle(e).display") == "none", chrome
+    after = page.locator("a[href^='https://example.org']").evaluate("e => getComputedStyle(e, '::after').content")
+    assert "https://example.org/planning" in after, after  # an external link prints its address
+    assert page.locator(".cp-print-module").nth(1).evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    assert not watch.take().errors
