@@ -40,7 +40,7 @@ from corpus import generate  # noqa: E402
 
 STATIC = PROJECT / "templates" / "static"
 COURSE_PAGES = {PROGRESS, PRINT}  # pages of the course as a whole, which the baseline has no equivalent of
-ASSET_BUDGET = 8 * 1024  # bytes of gzip -9 CSS+JS, as shipped (minified)
+ASSET_BUDGET = 8448  # bytes of gzip -9 CSS+JS as shipped (minified): tests/test_assets.py's BUDGET
 _TRANSLATION = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
 
 # --- baseline: the least a packager can do -----------------------------------------------
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict:
     print("\nshipped static assets (templates/static/, minified as packages carry them), gzip -9: "
           + ", ".join(f"{name} {a['source']:,} → {a['raw']:,} → {a['gzip9']:,} B" for name, a in assets.items()))
     verdict = "within" if asset_total <= ASSET_BUDGET else "OVER"
-    print(f"total {asset_total:,} B of the {ASSET_BUDGET:,} B (8 KB) target: {verdict} "
+    print(f"total {asset_total:,} B of the {ASSET_BUDGET:,} B target: {verdict} "
           f"({asset_total / ASSET_BUDGET:.0%})")
     print(profiled, end="")
     if args.json:
