@@ -4,14 +4,15 @@ Every byte written depends only on the arguments (and the seed): text comes from
 seeded `random.Random` and built-in word lists, images are drawn from the same generator,
 nothing reads the clock, and no set or dict iteration order is relied on.
 
-    python bench/corpus.py OUT --courses 4 --modules 10 --words 800 --images 2
+    python bench/corpus.py OUT --courses 4 --modules 10 --words 800 --images 2 [--photos 2]
 
 Each course has a course.yaml (with an explicit `modules:` list), and each module has
 YAML front matter, a '# ' title, '##' and '###' sections with explicit ids, a table,
 an ordered list, a `!!! note` admonition, a footnote, links to anchors that exist in
 the neighbouring modules and on the page itself, `images` PNG files plus one SVG, all
-with alt text. With several languages, every module gets a `NAME.<lang>.md` translation
-(same structure, other sentences) and course.yaml a `translations:` entry.
+with alt text, and `photos` photo-like images (JPEG and PNG, see `photo_bytes`). With several
+languages, every module gets a `NAME.<lang>.md` translation (same structure, other sentences)
+and course.yaml a `translations:` entry.
 """
 
 from __future__ import annotations
@@ -202,6 +203,40 @@ def _png_plain(width: int, height: int, background: tuple, shapes: list[tuple]) 
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
+PHOTO_JPEG = (2000, 1500, 95)  # width, height, quality: a camera photo saved at high quality
+PHOTO_PNG = (1600, 1200)  # a photo exported as PNG (screenshots of photos, "lossless" exports)
+
+
+def photo_bytes(seed: str, kind: str) -> bytes:
+    """A photo-like picture, deterministic for `seed`: a tinted gradient, soft colour blotches,
+    mid-frequency texture and fine grain, so it compresses like a photo and not like a drawing.
+
+    `kind` is "jpeg" (2000 × 1500, quality 95) or "png" (1600 × 1200). Needs Pillow. Pixels come from
+    `random.Random(seed)` (a str seed is hashed with SHA-512, not with `hash()`), so bytes depend only
+    on the seed and the Pillow version.
+    """
+    from PIL import Image, ImageChops, ImageOps
+
+    rng = random.Random(seed)
+    width, height = PHOTO_JPEG[:2] if kind == "jpeg" else PHOTO_PNG
+    top, bottom = (tuple(rng.randrange(256) for _ in range(3)) for _ in range(2))
+    base = ImageOps.colorize(Image.linear_gradient("L").resize((width, height)), top, bottom)
+    blotches = Image.frombytes("RGB", (16, 12), rng.randbytes(16 * 12 * 3)).resize(
+        (width, height), Image.Resampling.BICUBIC)
+    image = Image.blend(base, blotches, 0.5)
+    w8, h8 = width // 8, height // 8
+    mid = Image.frombytes("L", (w8, h8), rng.randbytes(w8 * h8)).resize((width, height), Image.Resampling.BILINEAR)
+    grain = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    texture = Image.blend(mid, grain, 0.35).point(lambda v: 128 + (v - 128) * 3 // 10)
+    image = ImageChops.add(image, Image.merge("RGB", (texture,) * 3), scale=1.0, offset=-128)
+    buffer = io.BytesIO()
+    if kind == "jpeg":
+        image.save(buffer, "JPEG", quality=PHOTO_JPEG[2])
+    else:
+        image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
+
+
 def svg_text(rng: random.Random, title: str, width: int = 240, height: int = 160) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" role="img">', f"<title>{title}</title>",
@@ -365,15 +400,17 @@ def _course_yaml(course_id: str, title: str, prose: Prose, plans: list[ModulePla
 
 
 def generate(target_dir: str | Path, courses: int = 4, modules: int = 10, words: int = 800, images: int = 2,
-             languages: tuple[str, ...] | list[str] = ("en",), seed: int = 0) -> list[CourseInfo]:
+             languages: tuple[str, ...] | list[str] = ("en",), seed: int = 0, photos: int = 0) -> list[CourseInfo]:
     """Write `courses` course folders into `target_dir` and return what was written.
 
     `words` is the approximate prose length of a module; `images` the PNG files per module
     (one SVG per module comes on top). The first language is the course language; the others
-    get translated module files.
+    get translated module files. `photos` photo-like images per module (odd ones JPEG, even ones
+    PNG; see `photo_bytes`, which needs Pillow) come after the PNGs; with photos=0 the output is the
+    same as without the option.
     """
-    if courses < 1 or modules < 1 or words < 1 or images < 0:
-        raise ValueError("courses, modules and words must be at least 1, images at least 0")
+    if courses < 1 or modules < 1 or words < 1 or images < 0 or photos < 0:
+        raise ValueError("courses, modules and words must be at least 1, images and photos at least 0")
     languages = tuple(languages)
     target = Path(target_dir)
     target.mkdir(parents=True, exist_ok=True)
@@ -395,6 +432,12 @@ def generate(target_dir: str | Path, courses: int = 4, modules: int = 10, words:
                 name = f"images/m{plan.number:02d}-figure-{i}.png"
                 (root / name).write_bytes(png_bytes(rng))
                 placed.append((name, f"Figure {i}: {prose.phrase(3, 6)} {prose.pick(PREPOSITIONS)} "
+                                     f"{prose.noun_phrase()}"))
+            for i in range(1, photos + 1):
+                kind = "jpeg" if i % 2 else "png"
+                name = f"images/m{plan.number:02d}-photo-{i}.{'jpg' if kind == 'jpeg' else 'png'}"
+                (root / name).write_bytes(photo_bytes(f"{seed}-{c}-{plan.number}-{i}", kind))
+                placed.append((name, f"Photo {i}: {prose.noun_phrase()} {prose.pick(PREPOSITIONS)} "
                                      f"{prose.noun_phrase()}"))
             name = f"images/m{plan.number:02d}-diagram.svg"
             alt = f"Diagram of {prose.noun_phrase()} and {prose.noun_phrase()}"
@@ -422,9 +465,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=2, help="PNG images per module (plus one SVG)")
     parser.add_argument("--languages", default="en", help="comma-separated, course language first (e.g. en,es)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--photos", type=int, default=0,
+                        help="photo-like images per module: odd ones 2000×1500 JPEG q95, even ones 1600×1200 PNG")
     args = parser.parse_args(argv)
     infos = generate(args.out, args.courses, args.modules, args.words, args.images,
-                     tuple(args.languages.split(",")), args.seed)
+                     tuple(args.languages.split(",")), args.seed, args.photos)
     pages = sum(info.pages for info in infos)
     print(f"wrote {len(infos)} courses ({pages} pages, {sum(len(i.images) for i in infos)} images) to {args.out}")
 
