@@ -26,7 +26,7 @@ from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
 from builder.sizes import human_size, sizes_apart
-from builder.tracking import check_tracking, check_translated_quizzes
+from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
 
 FORMATS = ("scorm12", "scorm2004", "offline")
 COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
@@ -67,6 +67,8 @@ def package_name(course: Course, lang: str, fmt: str) -> str:
 def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
     """The files of one format: the shared site, the library's coursepack.json, and a manifest for SCORM."""
     files = {**site.files, ENTRY: package_entry(site.course, site.lang, fmt)}
+    if fmt in ("scorm12", "scorm2004"):  # the runtime talks only to the API its manifest promises
+        files[COURSE_DATA] = site.files[COURSE_DATA] + f'window.coursepackCourse.format = "{fmt}";\n'.encode()
     if fmt == "scorm12":
         files["imsmanifest.xml"] = scorm12_manifest(site.course, site.lang, list(files))
     elif fmt == "scorm2004":

@@ -102,16 +102,24 @@
     }
   }
   function lms() {
-    var api = look('API_1484_11'), v4 = !!api, pre = v4 ? 'cmi.' : 'cmi.core.', where = pre + (v4 ? '' : 'lesson_') + 'location',
-      n, state, loc, ended, asked, t0 = new Date(), frame = d.createElement('iframe');
-    api = api || look('API');
+    // A SCORM package looks only for the API its manifest names: an LMS may offer both.
+    var api = C.format != 'scorm12' && look('API_1484_11'), v4 = !!api, pre = v4 ? 'cmi.' : 'cmi.core.',
+      where = pre + (v4 ? '' : 'lesson_') + 'location', n, state, loc, ended, asked, lost, spare,
+      t0 = new Date(), frame = d.createElement('iframe');
+    api = api || C.format != 'scorm2004' && look('API');
     function A(f, a, b) { // an LMS that fails or throws never stops the course
+      var r;
       f = (v4 ? '' : 'LMS') + f;
-      try { return '' + (b == null ? api[f](a) : api[f](a, b)); } catch (e) { return ''; }
+      try { r = '' + (b == null ? api[f](a) : api[f](a, b)); } catch (e) { r = ''; }
+      if (/Set|Com/.test(f) && r != 'true') lost = 1;
+      return r;
     }
     function set(k, v) { A('SetValue', k, '' + v); }
     if (!api || A('Initialize', '') != 'true') return;
+    // What the LMS failed to store is kept in this browser for this learner, and offered next time.
+    spare = KEY + ':' + A('GetValue', pre + (v4 ? 'learner_id' : 'student_id'));
     state = A('GetValue', 'cmi.suspend_data');
+    try { state = state || localStorage.getItem(spare) || ''; } catch (e) {}
     loc = A('GetValue', where);
     n = +A('GetValue', 'cmi.interactions._count') || 0;
     function report(fin) {
@@ -121,7 +129,9 @@
         set('cmi.success_status', r.succ);
         set('cmi.progress_measure', Math.round(r.seen / P.length * 1e4) / 1e4);
       } else set('cmi.core.lesson_status', r.comp == 'incomplete' ? r.comp : r.succ == 'unknown' ? r.comp : r.succ);
-      if (r.done && r.score != null) { // a score once every graded quiz has one
+      // a score once every graded quiz has one; under rule 'both' a 1.2 LMS would pass the learner
+      // on the manifest's masteryscore alone, so there it waits for every page too
+      if (r.done && r.score != null && (v4 || C.rule != 'both' || r.comp == 'completed')) {
         set(pre + 'score.min', 0);
         set(pre + 'score.max', 100);
         set(pre + 'score.raw', r.score);
@@ -133,6 +143,7 @@
       set(pre + 'exit', fin && r.comp == 'completed' && !(r.succ == 'failed' && r.more) ? (v4 ? 'normal' : '') : 'suspend');
       if (fin) set(pre + 'session_time', span(new Date() - t0, v4));
       A('Commit', '');
+      try { if (lost) localStorage.setItem(spare, state); } catch (e) {}
     }
     function finish() {
       if (ended) return;

@@ -351,13 +351,13 @@ def lms_context(browser, lms_server):
 
 def open_visit(context, server: LMSServer, launch: str, version: str, *, cmi: dict | None = None,
                faults: dict | None = None, settings: dict | None = None, window: bool = False,
-               wait_for: str | None = "load"):
+               wait_for: str | None = "load", decoy: bool = False):
     """Open the test LMS in a new page of `context` and launch `launch` (a path on the server),
     in a frame of the LMS page or, with `window`, in a new window of its own."""
     page = context.new_page()
     page.goto(server.url("host.html"))
     options = {"version": version, "launch": server.url(launch), "cmi": cmi, "faults": faults or {},
-               "window": window, "settings": settings or {}}
+               "window": window, "settings": settings or {}, "decoy": decoy}
     if window:
         with context.expect_page() as opened:
             page.evaluate("options => lms.start(options)", options)

@@ -720,9 +720,65 @@ def test_broken_api_never_shows_an_error(version, fault, tracked, lms_server, lm
     assert learner.page_name() == PAGES[2]
     assert visit.calls("init"), "the runtime never tried the API"
     assert not watch.problems(), watch.problems()
-    if fault != "fails-after-start":  # no session: progress is kept in the browser instead
-        stored = learner.frame.evaluate("key => localStorage.getItem(key)", STORAGE_KEY)
-        assert stored and decode_state(stored)["viewed"] == 3, f"localStorage {STORAGE_KEY}: {stored!r}"
+    # no session: progress is kept in the browser instead; a session whose writes fail keeps it
+    # for this learner, to be offered on the next visit
+    key = STORAGE_KEY + (":learner-1" if fault == "fails-after-start" else "")
+    stored = learner.frame.evaluate("key => localStorage.getItem(key)", key)
+    assert stored and decode_state(stored)["viewed"] == 3, f"localStorage {key}: {stored!r}"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_what_a_failing_lms_lost_is_offered_next_visit(version, tracked, lms_server, lms_context):
+    context, watch = lms_context()
+    launch = tracked("quiz").launch[version]
+    visit = open_visit(context, lms_server, launch, version, faults=FAULTS["fails-after-start"])
+    learner = in_lms(visit)
+    wait_content(visit, "index.html", framed=True)
+    learner.start()
+    learner.next()
+    visit.page.close()
+    again = open_visit(context, lms_server, launch, version)
+    wait_content(again, "index.html")
+    offer = in_lms(again).frame.locator(".cp-resume button").first
+    offer.wait_for()
+    assert PAGES[1].removesuffix(".html") in offer.inner_text() or offer.inner_text().strip()
+    assert not watch.problems(), watch.problems()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_only_the_api_of_the_package_version_is_used(version, tracked, lms_server, lms_context):
+    """An LMS offering both APIs: a 1.2 package talks to API, a 2004 package to API_1484_11."""
+    context, watch = lms_context()
+    visit = open_visit(context, lms_server, tracked("quiz").launch[version], version, decoy=True)
+    learner = in_lms(visit)
+    wait_content(visit, "index.html")
+    learner.start()
+    learner.next()
+    assert visit.calls("init"), "the package's own API was never initialised"
+    decoys = visit.page.evaluate("() => lms.calls.filter(c => c.method.startsWith('decoy:')).length")
+    assert decoys == 0, "the runtime called the other SCORM version's API"
+    assert_clean(visit, watch)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_rule_both_with_an_lms_applying_masteryscore(version, tracked, lms_server, lms_context):
+    """Under rule 'both' an LMS that applies the manifest's mastery must not pass a learner who passed
+    the quiz but has not viewed every page."""
+    built = tracked("both")
+    seed, settings = manifest_cmi(version, built.manifest[version])
+    context, watch = lms_context()
+    visit = open_visit(context, lms_server, built.launch[version], version, cmi=seed or None, settings=settings)
+    learner = in_lms(visit)
+    wait_content(visit, "index.html")
+    learner.open("03-final-quiz.html")
+    learner.answer("final", PASSING)
+    learner.submit("final")
+    held = core(version, visit.stored())
+    if version == "1.2":
+        assert held["status"] == "incomplete", "an LMS applying masteryscore passed the learner before every page"
+    else:
+        assert (held["completion"], held["success"]) == ("incomplete", "passed")
+    assert_clean(visit, watch)
 
 
 def test_local_mode_from_file(tracked, lms_context, tmp_path):

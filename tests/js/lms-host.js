@@ -5,6 +5,7 @@
 //
 // settings: scorm-again settings over the defaults below.
 // window: true to launch in a new window (window.open) instead of a frame.
+// decoy:  true to offer the other SCORM version's API as well (recording stubs), as some LMSs do.
 // cmi:    what the LMS has stored for this learner (loadFromJSON before Initialize), over a learner id
 //         and name, credit "credit" and mode "normal"; omit on a first visit.
 // faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
@@ -105,6 +106,18 @@
       };
     });
     window[spec.global] = api;
+    if (options.decoy) {
+      // An LMS offering the other version's API too: every call to it is recorded as "decoy:<method>".
+      var other = SPECS[options.version === "1.2" ? "2004" : "1.2"], decoy = {};
+      other.methods.forEach(function (method) {
+        decoy[method] = function () {
+          lms.calls.push({seq: lms.calls.length, t: Math.round(performance.now() - lms.t0), method: "decoy:" + method,
+                          args: Array.prototype.slice.call(arguments).map(String), result: "true", error: "0"});
+          return /GetValue$/.test(method) ? "" : "true";
+        };
+      });
+      window[other.global] = decoy;
+    }
 
     if (options.launch && options.window) {
       // "New window" launch: the package in a window of its own; the API stays here, on its opener.
