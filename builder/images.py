@@ -15,6 +15,7 @@ from lxml import etree
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from builder.refs import css_urls
+from builder.trees import remove_keeping_tail
 
 try:
     from PIL import ImageCms
@@ -259,25 +260,12 @@ def _minify(root: etree._Element) -> None:
         if not isinstance(element.tag, str):
             continue
         if etree.QName(element).namespace in _EDITOR_NS or element.tag == f"{{{SVG_NS}}}metadata":
-            _remove(element)
+            remove_keeping_tail(element)
             continue
         for attribute in [a for a in element.attrib if etree.QName(a).namespace in _EDITOR_NS]:
             del element.attrib[attribute]
     _strip_space(root)
     etree.cleanup_namespaces(root)
-
-
-def _remove(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():  # text after the element stays
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _strip_space(element: etree._Element) -> None:

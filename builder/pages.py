@@ -18,6 +18,7 @@ from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
+from builder.trees import remove_keeping_tail
 from builder.yamlfile import read_text
 
 _EMPTY_ALT = re.compile(r"!\[\s*\]\s*(?:\([^)]*\)|\[[^\]]*\])(\{[^}]*\})?")
@@ -145,23 +146,11 @@ def _take_title(root, source: Source, problems: Problems) -> str:
                        "a module has one '# ' title; use '## ' for its sections")
     title = source.meta.get("title") or (h1s[0].text_content().strip() if h1s else "")
     if h1s:
-        _drop(h1s[0])
+        remove_keeping_tail(h1s[0])
     if not title:
         problems.error(source.path, source.body_start, "the module has no title",
                        "start it with a '# Title' line or set 'title:' in its front matter")
     return title
-
-
-def _drop(element) -> None:
-    """Remove an element but keep the text that follows it."""
-    parent = element.getparent()
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _toc(tokens: list[dict]) -> list[TocEntry]:
