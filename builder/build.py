@@ -21,14 +21,16 @@ from builder.library import ENTRY, package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
-from builder.package import Entry, StagedZip, discard, publish, stage_zip
+from builder.package import Entry, StagedZip, discard, publish, stage_file, stage_zip
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
+from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
 
-FORMATS = ("scorm12", "scorm2004", "offline")
+FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
+ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
 COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
 
 
@@ -59,9 +61,10 @@ class CourseResult:
 
 
 def package_name(course: Course, lang: str, fmt: str) -> str:
-    """`<id>-<version>[-<lang>]-<format>.zip`; the language only for one language of a course that has several."""
+    """`<id>-<version>[-<lang>]-<format>.zip` (`.html` for the single file); the language only for one
+    language of a course that has several."""
     suffix = f"-{lang}" if len(course.languages) > 1 and lang != MULTIPLE else ""
-    return f"{course.id}-{course.version}{suffix}-{fmt}.zip"
+    return f"{course.id}-{course.version}{suffix}-{fmt}" + (".html" if fmt == SINGLE else ".zip")
 
 
 def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
@@ -98,10 +101,11 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
 
 
 def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool,
-                 budget: int | None = None, cache: Path | None = None) -> CourseResult:
+                 budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> CourseResult:
     """Gather a course, then (when it has no errors and `out` is given) write its packages.
 
-    `budget` (bytes) overrides the course's own `budget:`; `cache` is where optimised images are kept.
+    `budget` (bytes) overrides the course's own `budget:`; `cache` is where optimised images are kept;
+    `max_inline` is the largest media file the single-file format carries.
     """
     problems = Problems()
     course, sites = gather(root, problems, cache)
@@ -109,19 +113,21 @@ def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict:
                           failed=problems.failed(strict) or course is None)
     if result.failed or out is None:
         return result
-    result.packages = write_packages(sites, out, formats, budget, problems)
+    result.packages = write_packages(sites, out, formats, budget, problems, max_inline)
     result.failed = problems.failed(strict)
     return result
 
 
 def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budget: int | None,
-                   problems: Problems) -> list[Package]:
-    """Stage every zip of a course and check it against the budget; then put all of them in place, or none."""
+                   problems: Problems, max_inline: int = MAX_INLINE) -> list[Package]:
+    """Stage every package of a course and check it against the budget; then put all of them in place, or none."""
     staged: list[tuple[Site, str, StagedZip]] = []
     try:
         for site in sites:
             for fmt in formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]:
-                package = stage_zip(out / package_name(site.course, site.lang, fmt), package_files(site, fmt))
+                package = stage(site, fmt, out, max_inline, problems)
+                if package is None:
+                    continue
                 staged.append((site, fmt, package))
                 check_budget(site.course, package, budget, problems)
         if problems.errors:
@@ -134,6 +140,15 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
     return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries,
                     site.course.languages if site.lang == MULTIPLE else (site.lang,))
             for site, fmt, z in staged]
+
+
+def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems) -> StagedZip | None:
+    """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
+    target = out / package_name(site.course, site.lang, fmt)
+    if fmt != SINGLE:
+        return stage_zip(target, package_files(site, fmt))
+    single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
+    return stage_file(target, single.data, single.entries) if single else None
 
 
 def check_budget(course: Course, package: StagedZip, budget: int | None, problems: Problems) -> None:
@@ -150,14 +165,15 @@ def check_budget(course: Course, package: StagedZip, budget: int | None, problem
 
 def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool = False,
           jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None,
-          budget: int | None = None, cache: Path | None = None) -> list[CourseResult]:
+          budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> list[CourseResult]:
     """Build (or, with out=None, only check) several courses, in parallel across cores."""
     duplicates = _duplicate_ids(roots)
     results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
     for result in results:
         done(result)
     todo = [root for root in roots if root not in duplicates]
-    one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache)
+    one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache,
+                  max_inline=max_inline)
     for result in _run(one, todo, jobs):
         done(result)
         results.append(result)

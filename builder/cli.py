@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.build import FORMATS, CourseResult, build
+from builder.build import ALL_FORMATS, FORMATS, CourseResult, build
 from builder.library import write_library
 from builder.package import check_output, write_file
 from builder.problems import UsageProblem
@@ -16,6 +16,7 @@ from builder.report import Reporter, size_report
 from builder.results import VIEWS, summarise
 from builder.results_output import course_lines, csv_rows, write_csv
 from builder.scaffold import create_course
+from builder.single import MAX_INLINE
 from builder.sizes import parse_size
 
 
@@ -53,8 +54,10 @@ class Size(click.ParamType):
 @courses_argument
 @source_option
 @strict_option
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Package formats to write (repeatable). Default: all. For a course in several languages, "
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
+              help="Package formats to write (repeatable). Default: scorm12, scorm2004 and offline; single (the "
+                   "whole course as one .html file per language, to send by e-mail or messaging app) only when "
+                   "named. For a course in several languages, "
                    "offline writes one package per language and one holding every language, with a language "
                    "chooser.")
 @click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
@@ -67,16 +70,21 @@ class Size(click.ParamType):
               help="Also write a JSON report of every package built, with the size, compressed size and SHA-256 "
                    "of every file inside; it holds no dates, so reports of two releases diff cleanly.")
 @cache_option
+@click.option("--single-max-inline", "max_inline", type=Size(), metavar="SIZE", default=MAX_INLINE,
+              show_default="200KB",
+              help="Largest audio, video or other file the single .html file carries inside it; bigger ones are "
+                   "left out, with a note saying they are in the full course package. Images are always inside.")
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
-                  jobs: int | None, budget: int | None, report: Path | None, cache: Path | None) -> None:
-    """Build COURSES (folders, or ids under --source; default: all of them) into zips in --out."""
+                  jobs: int | None, budget: int | None, report: Path | None, cache: Path | None,
+                  max_inline: int) -> None:
+    """Build COURSES (folders, or ids under --source; default: all of them) into packages in --out."""
     roots = find_courses(courses, source)
     out = check_output(out, roots)
     if report:
         check_output(report, roots, "report", "--report")
     if cache:
         cache = check_output(cache, roots, "cache folder", "--cache")
-    results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache)
+    results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache, max_inline)
     if report:
         write_file(report, size_report(results))
     if any(r.packages for r in results):  # a run that wrote nothing leaves the folder as it was
@@ -164,7 +172,7 @@ def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
 
 
 def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None,
-         budget: int | None = None, cache: Path | None = None) -> list[CourseResult]:
+         budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> list[CourseResult]:
     reporter = Reporter(strict=strict)
     if len(roots) > 1:
         with click.progressbar(length=len(roots), label="Building" if out else "Checking",
@@ -172,9 +180,9 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
             def done(result):
                 reporter.course_done(result)
                 bar.update(1)
-            results = build(roots, out, formats, strict, jobs, done, budget, cache)
+            results = build(roots, out, formats, strict, jobs, done, budget, cache, max_inline)
     else:
-        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget, cache)
+        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget, cache, max_inline)
     return results
 
 

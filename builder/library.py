@@ -21,20 +21,24 @@ from builder.locale import autonym
 from builder.package import file_sha256, write_file
 from builder.problems import Problem, display_path
 from builder.render import TEMPLATES
+from builder.single import EMBEDDED_ENTRY
 from builder.sizes import SPEEDS, download_time, human_size
 
 ENTRY = "coursepack.json"  # the file inside each package that the library reads
 ENTRY_SCHEMA = 1
 CATALOG_SCHEMA = 1
-FORMAT_ORDER = ("offline", "scorm12", "scorm2004")  # the file most people want first
+FORMAT_ORDER = ("offline", "single", "scorm12", "scorm2004")  # the file most people want first
 LIBRARY_SPEED = "256 kbit/s"
 FIELDS = ("course", "version", "lang", "format", "title", "description", "main_lang")
+EMBEDDED_WITHIN = 65536  # bytes: builder.single writes the entry second in <head>, well inside these
+_EMBEDDED = re.compile(f'<script type="application/json" id="{EMBEDDED_ENTRY}">(.*?)</script>', re.DOTALL)
 
 # The library's interface words, in one place until the page is translated.
 STRINGS = {
     "title": "Course library",
     "which_file": "Which file? To learn on this computer or phone, take the offline zip: unzip it and open "
-                  "index.html. The SCORM zips are for the LMS administrator to upload.",
+                  "index.html. A single .html file, where there is one, is the same course as one web page, easy "
+                  "to send by e-mail or messaging app. The SCORM zips are for the LMS administrator to upload.",
     "summary": "Packages: {count}, {size} in all. Download times are for a {speed} connection.",
     "empty": "There are no packages in this folder yet.",
     "col_file": "File",
@@ -44,11 +48,13 @@ STRINGS = {
     "sha256": "SHA-256",
     "checksum_note": "To check a copy, compare its SHA-256 checksum with the one listed here.",
     "format_offline": "Offline course",
+    "format_single": "Single web page",
     "format_scorm12": "SCORM 1.2",
     "format_scorm2004": "SCORM 2004",
     "use_offline": "Unzip, then open index.html",
     "all_languages": "All languages in one package",
     "use_scorm": "For the LMS administrator",
+    "use_single": "Open it in any browser; easy to send by e-mail or messaging app",
 }
 
 
@@ -93,9 +99,11 @@ def write_library(out: Path) -> list[Problem]:
 
 
 def scan(out: Path) -> tuple[list[Listed], list[Problem]]:
-    """Every package in `out`, by file name, and a warning for each zip that is not one."""
+    """Every package in `out` (zips, and single .html files), by file name, and a warning for each file that is
+    not one; `index.html` is the library itself."""
     listed, left_out = [], []
-    for path in sorted(p for p in out.glob("*.zip") if p.is_file() and not p.name.startswith(".")):
+    for path in sorted(p for p in out.iterdir() if p.suffix in (".zip", ".html") and p.name != "index.html"
+                       and p.is_file() and not p.name.startswith(".")):
         try:
             listed.append(read_package(path))
         except ValueError as e:
@@ -104,17 +112,36 @@ def scan(out: Path) -> tuple[list[Listed], list[Problem]]:
     return listed, left_out
 
 
-def read_package(path: Path) -> Listed:
-    """A package's listing from its coursepack.json; ValueError says why a zip is not a package."""
+def _zip_entry(path: Path) -> object:
     try:
         with zipfile.ZipFile(path) as archive:
-            entry = json.loads(archive.read(ENTRY).decode("utf-8"))
+            return json.loads(archive.read(ENTRY).decode("utf-8"))
     except zipfile.BadZipFile:
         raise ValueError("not a zip file") from None
     except KeyError:
         raise ValueError(f"it has no {ENTRY}, so it is not a coursepack package or predates the library") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError(f"its {ENTRY} is not valid JSON") from None
+
+
+def embedded_entry(path: Path) -> object:
+    """What a single .html package carries instead of coursepack.json: a script in its head, found in its
+    first bytes, so a library of large files is listed without reading them whole."""
+    with path.open("rb") as f:
+        head = f.read(EMBEDDED_WITHIN).decode("utf-8", errors="replace")
+    match = _EMBEDDED.search(head)
+    if match is None:
+        raise ValueError(f"it has no <script id=\"{EMBEDDED_ENTRY}\">, so it is not a coursepack single-file "
+                         "package")
+    try:
+        return json.loads(match[1])
+    except json.JSONDecodeError:
+        raise ValueError(f"its {EMBEDDED_ENTRY} script is not valid JSON") from None
+
+
+def read_package(path: Path) -> Listed:
+    """A package's listing from its coursepack.json; ValueError says why a file is not a package."""
+    entry = embedded_entry(path) if path.suffix == ".html" else _zip_entry(path)
     if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in FIELDS):
         raise ValueError(f"its {ENTRY} lacks one of: {', '.join(FIELDS)}")
     languages = entry.get("languages", [entry["lang"]])

@@ -35,7 +35,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class StagedZip:
-    """A zip written to a temp file beside `target`: `publish` puts it in place, `discard` drops it."""
+    """A package (a zip, or the single .html file) written to a temp file beside `target`: `publish` puts it
+    in place, `discard` drops it."""
 
     target: Path
     temp: Path
@@ -58,6 +59,17 @@ def stage_zip(target: Path, files: dict[str, bytes | Path]) -> StagedZip:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def stage_file(target: Path, data: bytes, entries: tuple[Entry, ...]) -> StagedZip:
+    """Write one finished file (the single-file format) to a temp file beside `target`; `entries` are what it holds."""
+    temp = _temp_beside(target)
+    try:
+        temp.write_bytes(data)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return StagedZip(target, temp, len(data), hashlib.sha256(data).hexdigest(), entries)
 
 
 def publish(staged: StagedZip) -> None:

@@ -3,8 +3,8 @@
   var C = w.coursepackCourse;
   if (!C || !d.querySelector || ![].map) return; // ES5 (and so JSON) or nothing
   var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
-    here = location.pathname.split('/').pop() || 'index.html', cur = here == 'progress.html' ? 'P' : 'H', shell, S, mem;
-  P.forEach(function (p, i) { if (p.href == here) cur = i; });
+    here, cur, shell, S, mem;
+  locate();
   Z.forEach(function (z, i) {
     z.i = i;
     z.questions.forEach(function (q) { q.k = Q.length; q.z = z; Q.push(q); });
@@ -407,6 +407,15 @@
     });
   }
 
+  // The page: its file's name; in the single .html file, the section its own script shows (docs/tracking.md).
+  function locate() {
+    var s = one('[data-cp-page]:not([hidden])');
+    here = s ? s.getAttribute('data-cp-page') : location.pathname.split('/').pop() || 'index.html';
+    cur = here == 'progress.html' ? 'P' : 'H';
+    P.forEach(function (p, i) { if (p.href == here) cur = i; });
+  }
+  function addr(p) { var s = one('[data-cp-page="' + p + '"]'); return s ? '#' + s.id : p; } // where a page is
+
   // start
   function visit() {
     S = dec(load());
@@ -417,9 +426,9 @@
   function resume(c) {
     var box = one('.cp-resume'), b = all('button', box);
     function to(page) {
-      if (page != here) return (location.href = page);
       one('#main').removeChild(box);
-      one('#main').focus();
+      if (page != here) location.href = addr(page);
+      else one('#main').focus();
     }
     b[0].textContent = t('js_resume_continue', {title: c == 'P' ? t('progress_title') : P[c].title});
     b[0].onclick = function () { to(c == 'P' ? 'progress.html' : P[c].href); };
@@ -433,7 +442,7 @@
     one('button', box).onclick = function () {
       if (shell) shell.finish();
       if (shell || cur == 'P') msg.textContent = t(shell ? 'js_closed' : 'js_closed_local');
-      else location.href = 'progress.html'; // no LMS: Finish shows the learner's results
+      else location.href = addr('progress.html'); // no LMS: Finish shows the learner's results
     };
   }
 
@@ -444,10 +453,16 @@
   if (shell) first = shell.ask();
   else try { first = !sessionStorage.getItem(KEY); sessionStorage.setItem(KEY, 1); } catch (e) { first = !d.referrer; }
   all('.cp-quiz[data-quiz]').forEach(quiz);
-  if (cur == 'P') { progress(); saver(); }
-  if (one('.cp-finish')) finisher(one('.cp-finish'));
+  if (one('#cp-save')) saver();
+  if (cur == 'P') progress();
+  all('.cp-finish').forEach(finisher); // the single file has two: last module and My progress
   if (first && was != 'H' && (shell || was !== cur)) resume(was);
   else if (one('.cp-resume')) one('#main').removeChild(one('.cp-resume')); // no offer, no element
+  w.addEventListener('hashchange', function () { // in the single file, maybe another page
+    var before = here;
+    locate();
+    if (here != before) { visit(); if (cur == 'P') progress(); }
+  });
   w.addEventListener('pageshow', function (e) { // back from the page cache: the state may have moved on
     if (e.persisted) { visit(); if (cur == 'P') progress(); }
   });
