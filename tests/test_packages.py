@@ -92,6 +92,9 @@ def test_scorm2004_carries_lom_metadata(built):
     general = root.find(f"{{*}}metadata/{lom}lom/{lom}general")
     assert general.findtext(f"{lom}title/{lom}string") == "Planificación & uso del suelo"
     assert general.findtext(f"{lom}language") == "es"
+    assert root.findtext(f"{{*}}metadata/{lom}lom/{lom}metaMetadata/{lom}language") == "es"
+    assert root.findtext(f"{{*}}metadata/{lom}lom/{lom}educational/{lom}language") == "es"
+    assert b"xml:lang" not in manifest(built / "town-course-0.1.0-es-scorm2004.zip")
 
 
 def test_rebuild_is_byte_identical(built, new_course, run, tmp_path):
