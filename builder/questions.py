@@ -302,6 +302,14 @@ def _points(block: Block, value: str | bool | None, line: int, problems: Problem
         problems.error(block.path, line, f"points: '{value}' is not a number",
                        "write a number of 0 or more, e.g. points=2")
         return 1
+    if float(value) > state.MAX_POINTS:  # SCORM 1.2 LMSs refuse an interaction weighting above 100
+        problems.error(block.path, line, f"points: {value} is more than {state.MAX_POINTS}, the most an LMS accepts "
+                       "for one question", "scale the points of every question down: the score is a percent anyway")
+        return 1
+    if len(value.partition(".")[2]) > state.POINT_DECIMALS:
+        problems.error(block.path, line, f"points: {value} has more than {state.POINT_DECIMALS} decimals",
+                       "round it, e.g. points=0.33")
+        return 1
     return float(value)
 
 

@@ -164,6 +164,10 @@ def _parse_questions(quiz: Quiz, body: list[str], first: int, problems: Problems
                            f"{seen[question.id]}; questions without one are numbered q1, q2, …)")
             continue
         seen[question.id] = number
+        if len(quiz.id) + 1 + len(question.id) > state.ID_MAX:  # the LMS records '<quiz id>.<question id>'
+            problems.error(quiz.path, number, f"quiz id and question id are {len(quiz.id) + len(question.id)} "
+                           f"characters together, more than the {state.ID_MAX - 1} an LMS records",
+                           "give the quiz or the question a shorter id, e.g. {#zones}")
         quiz.questions.append(question)
     return len(chunks)
 

@@ -35,6 +35,8 @@ def course_model(course: Course, lang: str, pages: list[Page], t: dict[str, str]
         "pages": [{"href": page.href, "title": page.title} for page in pages],
         "quizzes": [quiz_model(quiz, i, t) for i, page in enumerate(pages) for quiz in page.quizzes],
         "strings": t, "plural": plural_table(lang),
+        # what a SCORM 1.2 LMS keeps of each free-text answer, so the state fits its 4096 characters
+        "keep": state.text_keep(len(pages), [quiz.questions for page in pages for quiz in page.quizzes]),
     }
 
 
@@ -87,11 +89,15 @@ def check_tracking(course: Course, lang: str, pages: list[Page], problems: Probl
         problems.error(course.config, _rule_line(course), f"completion.rule: '{rule}' needs a graded quiz, and the "
                        f"course has none{where}", "add 'graded' to a quiz ('::: quiz Title {graded}'), or set "
                        "rule: pages")
-    parts = state.breakdown(len(pages), [quiz.questions for quiz in quizzes])
-    length = state.worst_case(len(pages), [quiz.questions for quiz in quizzes])
-    if length > state.SCORM12_LIMIT:
-        problems.warn(course.config, 0, f"saved progress can reach {length} characters{where}, more than the "
-                      f"{state.SCORM12_LIMIT} a SCORM 1.2 LMS keeps", _reduce_hint(parts, length))
+    shapes = [quiz.questions for quiz in quizzes]
+    over = state.first_over(len(pages), shapes)
+    if over is not None:
+        quiz = quizzes[over[0]]
+        length = state.worst_case(len(pages), shapes, state.TEXT_KEEP_MIN)
+        problems.error(quiz.path, quiz.questions[over[1]].line, f"saved progress can reach {length} characters"
+                       f"{where} from this question on, more than the {state.SCORM12_LIMIT} a SCORM 1.2 LMS keeps "
+                       f"(each free-text answer counted at {state.TEXT_KEEP_MIN} characters)",
+                       _reduce_hint(state.breakdown(len(pages), shapes, state.TEXT_KEEP_MIN), length))
 
 
 def check_translated_quizzes(course: Course, pages_by_lang: dict[str, list[Page]], problems: Problems) -> None:
@@ -134,8 +140,8 @@ def _reduce_hint(parts: dict[str, tuple[int, int]], length: int) -> str:
     biggest = sorted(((size, count, name) for name, (size, count) in parts.items()
                       if name in _PARTS and size * 10 >= length), reverse=True)
     listed = ", ".join(f"{count} {_PARTS[name]} ({size} characters)" for size, count, name in biggest)
-    return (f"most room goes to {listed}: use fewer free-text or fill-in questions, or split the course "
-            "(SCORM 2004 and offline packages keep more)")
+    return (f"most room goes to {listed}: use fewer questions (free-text and fill-in ones above all), or split "
+            "the course")
 
 
 def _rule_line(course: Course) -> int:

@@ -537,7 +537,7 @@ def test_course_data_js(course, run):
         "id": "town-course", "version": "0.1.0", "lang": "en", "title": "Town course", "rule": "both",
         "mastery": 75.5, "pages": [{"href": "01-welcome.html", "title": "Welcome"},
                                    {"href": "02-first-steps.html", "title": "First steps"}],
-        "plural": plural_table("en")}
+        "plural": plural_table("en"), "keep": 500}
     zones, needs = data["quizzes"]
     assert {k: v for k, v in zones.items() if k != "questions"} == {
         "id": "zones", "title": "Check: zones and permits", "page": 1, "graded": True, "attempts": 2,
@@ -656,10 +656,22 @@ def state_option(n: int):
 
 def test_worst_case_length_follows_the_encoding():
     quiz = questions(("single", 4), ("multiple", 5), ("fill", 0), ("ordering", 3), ("likert", 0), ("text", 0))
-    # 1 ~ pages(2 → 1) ~ current(1) ~ record(3) ~ answers: 1 + 1 ('v' = 31) + 300 + 3 + 1 + 1500, 5 dots
-    assert state.worst_case(2, [quiz]) == 1 + 4 + 1 + 1 + 3 + (1 + 1 + 300 + 3 + 1 + 1500 + 5)
-    assert state.worst_case(0, []) == 1 + 4 + 0 + 1
+    # 2 ~ seq(6) ~ pages(2 → 1) ~ current(1) ~ record: attempts 1 + 600 hundredths ('go') 2 ~ answers:
+    # 1 + 1 ('v' = 31) + (2 + 1 + 100) + 3 + 1 + (2 + 1 + 500), 5 dots
+    assert state.worst_case(2, [quiz]) == 1 + 5 + 6 + 1 + 1 + 3 + (1 + 1 + 103 + 3 + 1 + 503 + 5)
+    assert state.worst_case(2, [quiz], 250) == state.worst_case(2, [quiz]) - 250
+    assert state.worst_case(0, []) == 1 + 5 + 6 + 0 + 1
     assert state.answer_width(questions(("multiple", 36))[0]) == len(format_base36(2 ** 36 - 1))
+
+
+def test_free_text_kept_for_scorm12_is_what_fits_4096():
+    few, many = questions(*[("text", 0)] * 3), questions(*[("text", 0)] * 12)
+    assert state.text_keep(1, [few]) == 500
+    keep = state.text_keep(1, [many])
+    assert state.worst_case(1, [many], keep) <= 4096 < state.worst_case(1, [many], keep + 1)
+    assert 250 <= keep < 500
+    assert state.first_over(1, [many]) is None
+    assert state.first_over(1, [questions(*[("text", 0)] * 17)]) == (0, 16)
 
 
 def format_base36(number: int) -> str:
@@ -696,18 +708,39 @@ def test_a_50_page_40_question_course_fits_scorm12(course, run):
     quizzes = [quiz.questions for page in pages for quiz in page.quizzes]
     assert (len(pages), sum(map(len, quizzes)), problems.items) == (50, 40, [])
     worst = state.worst_case(len(pages), quizzes)
-    # pages 10, current '1d' 2, records 5 × 3 + 4, answers 15 + 10 + 10 × 300 + 5 × 5 + 39, version and 4 '~'
-    assert worst == 10 + 2 + 19 + (15 + 10 + 3000 + 25 + 39) + 5 <= state.SCORM12_LIMIT
+    # pages 10, current '1d' 2, records 5 × (1 + '8c' for 1000 hundredths) + 4, answers 15 + 10 + 10 × 103 +
+    # 5 × 5 + 39, version, sequence 6 and 5 '~'
+    assert worst == 10 + 2 + 19 + (15 + 10 + 1030 + 25 + 39) + 12 <= state.SCORM12_LIMIT
     assert check(run, course, "--strict") == []
 
 
-def test_an_oversized_state_warns_and_fails_under_strict(course, run):
-    write(course, HEAD + "::: survey Views {#views}\n" + "".join(f"### Question {n}?\n" for n in range(3)) + ":::\n")
-    # version 1, four '~', pages 1, current page 1, one record 3, answers 3 × 500 × 3 and two '.'
-    warning = (f"{YAML}:1: warning: saved progress can reach 4512 characters, more than the 4096 a SCORM 1.2 LMS "
-               "keeps — most room goes to 3 free-text questions (4500 characters): use fewer free-text or fill-in "
-               "questions, or split the course (SCORM 2004 and offline packages keep more)")
-    assert check(run, course) == [warning]
-    assert run("check", course).exit_code == 0
-    strict = run("check", course, "--strict")
-    assert strict.exit_code == 1 and strict.stderr.splitlines()[0] == warning
+def test_an_oversized_state_is_an_error_at_the_question_that_overflows(course, run):
+    survey = "::: survey Views {#views}\n" + "".join(f"### Question {n}?\n" for n in range(20)) + ":::\n"
+    write(course, HEAD + survey)
+    # 2, five '~', sequence 6, pages 1, current 1, record 2, 19 '.': 35; each answer at 250: 2 + 1 + 250
+    error = (f"{COURSE}/modules/02-first-steps.md:22: saved progress can reach {35 + 20 * 253} characters "
+             "from this question on, more than the 4096 a SCORM 1.2 LMS keeps (each free-text answer counted at 250 "
+             "characters) — most room goes to 20 free-text questions (5060 characters): use fewer questions "
+             "(free-text and fill-in ones above all), or split the course")
+    assert check(run, course) == [error]
+    assert run("check", course).exit_code == 1
+
+
+def test_a_long_survey_keeps_less_free_text_in_scorm12(course, run):
+    write(course, HEAD + "::: survey Views {#views}\n" + "".join(f"### Q {n}?\n" for n in range(10)) + ":::\n")
+    assert check(run, course) == []
+    data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
+    # 2, five '~', sequence 6, pages 1, current 1, record 2, nine '.': 25; 10 × (keep + 2 + 1) <= 4071
+    assert data["keep"] == 404
+
+
+@pytest.mark.parametrize("attrs, message", [
+    ("points=101", "points: 101 is more than 100, the most an LMS accepts for one question — scale the points of "
+                   "every question down: the score is a percent anyway"),
+    ("points=0.125", "points: 0.125 has more than 2 decimals — round it, e.g. points=0.33"),
+    ("#" + "q" * 250, "quiz id and question id are 255 characters together, more than the 254 an LMS records — "
+                      "give the quiz or the question a shorter id, e.g. {#zones}"),
+])
+def test_values_an_lms_refuses_are_build_errors(course, run, attrs, message):
+    write(course, HEAD + f"::: quiz Check {{#zones}}\n### Which? {{{attrs}}}\n- [x] a\n- [ ] b\n:::\n")
+    assert check(run, course) == [f"{COURSE}/modules/02-first-steps.md:6: {message}"]

@@ -3,11 +3,12 @@
   var C = w.coursepackCourse;
   if (!C || !d.querySelector || ![].map) return; // ES5 (and so JSON) or nothing
   var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
-    here, cur, shell, S, mem;
+    here, cur, shell, S, mem, fault;
   locate();
   Z.forEach(function (z, i) {
     z.i = i;
-    z.questions.forEach(function (q) { q.k = Q.length; q.z = z; Q.push(q); });
+    z.m = 0; // the quiz's points in hundredths: scores are kept as whole numbers, so never rounded up
+    z.questions.forEach(function (q) { q.k = Q.length; q.z = z; q.h = Math.round(q.points * 100); z.m += q.h; Q.push(q); });
   });
 
   function t(k, o) {
@@ -27,57 +28,93 @@
   function trim(s) { return ('' + s).replace(/\s+/g, ' ').replace(/^ | $/g, ''); }
   function hide(e, yes) { e[yes ? 'setAttribute' : 'removeAttribute']('hidden', ''); } // old WebKit lacks .hidden
   function typed(q) { return q.type == 'fill' || q.type == 'text'; }
+  function pct(got, of) { return of ? Math.floor(got * 100 / of) : 0; } // whole numbers: exact, never rounded up
 
-  // state "1~viewed~current~quiz records~answers" (docs/tracking.md)
-  function enc(S) {
+  // state "2~seq~viewed~current~quiz records~answers" (docs/tracking.md); keep: free text cut for the LMS
+  function enc(S, keep) {
     for (var v = '', i = 0, j, n; i < P.length; i += 5) {
       for (n = j = 0; j < 5; j++) n |= S.v[i + j] << j;
       v += n.toString(32);
     }
-    return ['1', v, S.c.toString(36), Z.map(function (z, i) {
+    return ['2', b36(S.n), v, S.c.toString(36), Z.map(function (z, i) {
       var r = S.q[i];
-      return r ? b36(Math.min(r[0], 35)) + (r[1] < 36 ? '0' : '') + b36(r[1]) : '';
+      return r ? b36(Math.min(r[0], 35)) + b36(r[1]) : '';
     }).join('.'), Q.map(function (q, i) {
-      return (S.a[i] || '').replace(/[~.%]/g, function (c) { return '%' + c.charCodeAt(0).toString(16).toUpperCase(); });
+      var a = S.a[i] || '';
+      if (keep && q.type == 'text') a = a.slice(0, keep);
+      return typed(q) && a ? b36(a.length) + ':' + a : a; // typed text as is, after its length
     }).join('.')].join('~');
   }
   function dec(s) {
-    var S = {v: [], c: 'H', q: [], a: []}, p = ('' + s).split('~'), c = p[2];
-    if (p[0] != '1' || p.length != 5) return S;
-    p[1].split('').forEach(function (ch, i) {
+    var S = {n: 0, v: [], c: 'H', q: [], a: []}, p = ('' + s).split('~'), v1 = p[0] == '1', c, a, i = 0;
+    if (v1) p.splice(1, 0, '0'); // version 1: no sequence number, percent records, escaped text
+    if (!v1 && p[0] != '2' || p.length < 6) return S;
+    S.n = parseInt(p[1], 36) || 0;
+    p[2].split('').forEach(function (ch, i) {
       for (var j = 0; j < 5; j++) S.v[i * 5 + j] = parseInt(ch, 32) >> j & 1;
     });
+    c = p[3];
     S.c = c == 'P' ? c : c != 'H' && P[parseInt(c, 36)] ? parseInt(c, 36) : 'H'; // H and P are never digits
-    p[3].split('.').forEach(function (r, i) { if (r) S.q[i] = [parseInt(r.charAt(0), 36), parseInt(r.slice(1), 36)]; });
-    p[4].split('.').forEach(function (a, i) { S.a[i] = unescape(a); }); // only %7E %2E %25 occur: '%' is saved as %25
+    p[4].split('.').forEach(function (r, i) {
+      var z = Z[i], h = parseInt(r.slice(1), 36);
+      if (r && z) S.q[i] = [parseInt(r.charAt(0), 36), v1 ? Math.round(h * z.m / 100) : h];
+    });
+    a = p.slice(5).join('~'); // typed text may hold '~'
+    if (v1) a.split('.').forEach(function (x, k) { S.a[k] = unescape(x); }); // only %7E %2E %25 occur
+    else Q.forEach(function (q, k) { // an answer runs to the next '.'; typed text is its length, ':', the text
+      var j = a.indexOf(typed(q) && a.charAt(i) != '.' ? ':' : '.', i), n;
+      if (j < 0) j = a.length;
+      n = a.charAt(j) == ':' ? parseInt(a.slice(i, j), 36) : -1;
+      S.a[k] = n < 0 ? a.slice(i, j) : a.substr(j + 1, n);
+      i = n < 0 ? j + 1 : j + n + 2;
+    });
     return S;
   }
   function load() {
     try { return shell ? shell.get() : localStorage.getItem(KEY) || mem; } catch (e) { return mem; }
   }
   function save(ix) {
+    var r = '';
+    S.n++;
     mem = enc(S);
     try {
-      if (shell) shell.put(mem, ix ? JSON.stringify(ix) : '', here);
+      if (shell) r = shell.put(mem, ix ? JSON.stringify(ix) : '', here);
       else localStorage.setItem(KEY, mem);
     } catch (e) {}
+    tell(r || fault);
+  }
+  // What the learner must know about where their work is kept, as a status message at the top of the page.
+  function tell(k) {
+    var m = one('#main'), e = one('.cp-note');
+    if (!k || !m || e && e.getAttribute('data-k') == k) return;
+    if (!e) {
+      e = own(d.createElement('p'));
+      e.className = 'cp-note';
+      e.setAttribute('role', 'status');
+      m.insertBefore(e, m.firstChild);
+    }
+    e.setAttribute('data-k', k);
+    e.textContent = t(k, {n: C.keep});
   }
   // completion.rule decides; the score is the percent of all graded points, best attempt per quiz.
   function status(S) {
-    var seen = 0, pts = 0, got = 0, done = true, more = false, i;
+    var seen = 0, pts = 0, got = 0, done = true, more = false, n = 0, sent = 0, i;
     for (i = 0; i < P.length; i++) seen += S.v[i] ? 1 : 0;
     Z.forEach(function (z) {
-      var m = 0, r = S.q[z.i];
+      var r = S.q[z.i];
       if (!z.graded || z.survey) return;
-      z.questions.forEach(function (q) { m += q.points; });
-      pts += m;
-      if (r) got += r[1] * m / 100; else done = false;
+      pts += z.m;
+      n++;
+      if (r) { got += r[1]; sent++; } else done = false;
       if (!r || !z.attempts || r[0] < z.attempts) more = true;
     });
-    var ruled = C.rule != 'pages' && pts > 0, score = pts ? Math.round(got / pts * 100) : null;
-    return {seen: seen, score: score, done: done, more: more,
+    var ruled = C.rule != 'pages' && pts > 0, score = pts ? pct(got, pts) : null,
+      comp = (C.rule == 'quiz' && ruled || seen >= P.length) && (!ruled || done) ? 'completed' : 'incomplete',
+      part = C.rule == 'pages' || !ruled ? seen / P.length : C.rule == 'quiz' ? sent / n : (seen + sent) / (P.length + n);
+    return {seen: seen, score: score, done: done, more: more, comp: comp,
       succ: ruled && done ? (score >= C.mastery ? 'passed' : 'failed') : 'unknown',
-      comp: (C.rule == 'quiz' && ruled || seen >= P.length) && (!ruled || done) ? 'completed' : 'incomplete'};
+      // progress reaches 1 only when the rule is met
+      prog: comp == 'completed' ? 1 : Math.min(Math.round(part * 1e4) / 1e4, 0.9999)};
   }
   // SCORM 2004: ISO 8601 durations (2 decimals at most); 1.2: HH:MM:SS.
   function span(ms, v4) {
@@ -104,8 +141,8 @@
   function lms() {
     // A SCORM package looks only for the API its manifest names: an LMS may offer both.
     var api = C.format != 'scorm12' && look('API_1484_11'), v4 = !!api, pre = v4 ? 'cmi.' : 'cmi.core.',
-      where = pre + (v4 ? '' : 'lesson_') + 'location', n, state, loc, ended, asked, lost, spare,
-      t0 = new Date(), frame = d.createElement('iframe');
+      where = pre + (v4 ? '' : 'lesson_') + 'location', n, state, loc, ended, asked, lost, cut, spare, ro, had,
+      dirty, over, t0 = new Date(), frame = d.createElement('iframe');
     api = api || C.format != 'scorm2004' && look('API');
     function A(f, a, b) { // an LMS that fails or throws never stops the course
       var r;
@@ -114,57 +151,81 @@
       if (/Set|Com/.test(f) && r != 'true') lost = 1;
       return r;
     }
+    function get(k) { return A('GetValue', k); }
     function set(k, v) { A('SetValue', k, '' + v); }
-    if (!api || A('Initialize', '') != 'true') return;
-    // What the LMS failed to store is kept in this browser for this learner, and offered next time.
-    spare = KEY + ':' + A('GetValue', pre + (v4 ? 'learner_id' : 'student_id'));
-    state = A('GetValue', 'cmi.suspend_data');
-    try { state = state || localStorage.getItem(spare) || ''; } catch (e) {}
-    loc = A('GetValue', where);
-    n = +A('GetValue', 'cmi.interactions._count') || 0;
-    function report(fin) {
-      var r = status(dec(state));
+    function kept(k) { try { return localStorage.getItem(k) || ''; } catch (e) { return ''; } }
+    function keep(k, s) { try { if (s) localStorage.setItem(k, s); else localStorage.removeItem(k); } catch (e) {} }
+    if (!api) return;
+    if (A('Initialize', '') != 'true') { fault = 'js_not_saved'; return; } // this page keeps the work, and says so
+    // review, browse or no credit: show the course, change nothing the LMS records
+    ro = /^(review|browse)$/.test(get(v4 ? 'cmi.mode' : 'cmi.core.lesson_mode')) || get(pre + 'credit') == 'no-credit';
+    spare = KEY + ':' + get(pre + (v4 ? 'learner_id' : 'student_id'));
+    if (!v4 || get('cmi.entry') == 'resume') { // a 2004 LMS has no value to give before (error 403)
+      state = get('cmi.suspend_data');
+      loc = get(where);
+    }
+    had = v4 ? [get('cmi.completion_status'), get('cmi.success_status')] : [get('cmi.core.lesson_status')];
+    had.push((!v4 || state) && get(pre + 'score.raw'));
+    // The newest copy wins: what the LMS failed to store, or could not hold, is kept in this browser.
+    [kept(spare), kept(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
+    n = +get('cmi.interactions._count') || 0;
+    function up(old, now) { // never back: passed stays, and a finished status never returns to incomplete or unknown
+      return old == 'passed' || /completed|failed/.test(old) && /^(incomplete|unknown)$/.test(now) ? old : now;
+    }
+    function report(fin, ix) {
+      var x = dec(state), r = status(x), score = r.score, st = up(had[0], v4 ? r.comp : r.comp == 'incomplete' ||
+        r.succ == 'unknown' ? r.comp : r.succ), succ = v4 ? up(had[1], r.succ) : st;
+      if (ro) return;
+      lost = 0;
+      if (ix) JSON.parse(ix).forEach(function (pairs) {
+        var k = 'cmi.interactions.' + n++ + '.';
+        pairs.forEach(function (p) { set(k + p[0], p[1]); });
+      });
       if (v4) {
-        set('cmi.completion_status', r.comp);
-        set('cmi.success_status', r.succ);
-        set('cmi.progress_measure', Math.round(r.seen / P.length * 1e4) / 1e4);
-      } else set('cmi.core.lesson_status', r.comp == 'incomplete' ? r.comp : r.succ == 'unknown' ? r.comp : r.succ);
+        set('cmi.completion_status', st);
+        set('cmi.success_status', succ);
+        set('cmi.progress_measure', st == 'completed' ? 1 : r.prog);
+      } else set('cmi.core.lesson_status', st);
       // a score once every graded quiz has one; under rule 'both' a 1.2 LMS would pass the learner
       // on the manifest's masteryscore alone, so there it waits for every page too
-      if (r.done && r.score != null && (v4 || C.rule != 'both' || r.comp == 'completed')) {
+      if (r.done && score != null && (v4 || C.rule != 'both' || r.comp == 'completed')) {
+        score = Math.max(score, +had[v4 ? 2 : 1] || 0);
         set(pre + 'score.min', 0);
         set(pre + 'score.max', 100);
-        set(pre + 'score.raw', r.score);
-        if (v4) set('cmi.score.scaled', r.score / 100);
+        set(pre + 'score.raw', score);
+        if (v4) set('cmi.score.scaled', score / 100);
       }
       set(where, loc);
-      set('cmi.suspend_data', state);
+      set('cmi.suspend_data', v4 ? state : enc(x, C.keep)); // SCORM 1.2: free text cut to fit 4096 (tracking.py)
+      cut = !v4 && Q.some(function (q) { return q.type == 'text' && (x.a[q.k] || '').length > C.keep; });
       // 'suspend' keeps the state for next time, also after a failed attempt that can be retried
-      set(pre + 'exit', fin && r.comp == 'completed' && !(r.succ == 'failed' && r.more) ? (v4 ? 'normal' : '') : 'suspend');
+      over = fin && /^(completed|passed|failed)$/.test(st) && !(succ == 'failed' && r.more);
+      set(pre + 'exit', over ? (v4 ? 'normal' : '') : 'suspend');
       if (fin) set(pre + 'session_time', span(new Date() - t0, v4));
-      A('Commit', '');
-      try { if (lost) localStorage.setItem(spare, state); } catch (e) {}
+      else A('Commit', '');
+      dirty = lost;
+      // the whole state stays in this browser while the LMS lacks any of it (and not past a finished attempt)
+      keep(spare, lost || cut && !over ? state : '');
+      keep(KEY, '');
     }
-    function finish() {
+    function finish() { // on leaving only Terminate/LMSFinish, which commits: a Commit now would be refused
       if (ended) return;
       report(1);
       ended = 1;
-      A(v4 ? 'Terminate' : 'Finish', '');
+      if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) keep(spare, state);
     }
     // Framed pages hand over strings only: old browsers free the objects of a page that has gone.
     w.coursepackShell = {
       v4: v4,
       get: function () { return state; },
       ask: function () { return !asked && (asked = 1); }, // the resume prompt, once a visit
-      put: function (s, ix, page) {
-        if (ended) return;
-        state = s;
-        loc = page;
-        if (ix) JSON.parse(ix).forEach(function (pairs) {
-          var k = 'cmi.interactions.' + n++ + '.';
-          pairs.forEach(function (p) { set(k + p[0], p[1]); });
-        });
-        report();
+      put: function (s, ix, page) { // returns what the learner must be told, if anything
+        if (!ended) {
+          state = s;
+          loc = page;
+          report(0, ix);
+        }
+        return ro ? 'js_review' : lost ? 'js_not_saved' : cut ? 'js_cut' : '';
       },
       finish: finish
     };
@@ -180,6 +241,7 @@
     all('body>*').forEach(function (e) { hide(e, 1); });
     d.documentElement.className += ' cp-shell';
     d.body.appendChild(frame);
+    d.addEventListener('visibilitychange', function () { if (d.visibilityState == 'hidden' && dirty) report(); });
     w.addEventListener('pagehide', finish);
     return 1;
   }
@@ -250,7 +312,9 @@
       return a.map(function (x, i) { return (ty == 'matching' ? letter(i) + (v4 ? '[.]' : '.') : '') + letter(x); }).join(v4 ? '[,]' : ',');
     }
     function tf(i) { return v4 ? '' + !i : i ? 'f' : 't'; } // option 0 is "true"
-    function clean(s) { return trim(s).replace(/^\{/, ' {'); } // one line; a leading '{' would read as {lang=}
+    function clean(s) { // one line; a leading '{' would read as {lang=}, and '[,]' separates 2004 responses
+      return trim(s).replace(/^\{/, ' {').replace(/\[,\]/g, '[ ,]');
+    }
     if (ty == 'truefalse') { k = 'true-false'; r = tf(+v); c = tf(c[0]); }
     else if (typed(q)) {
       k = ty == 'text' && v4 ? 'long-fill-in' : 'fill-in';
@@ -261,7 +325,8 @@
       r = lst(idx(q, v));
       c = lst(c || q.items.map(function (x, i) { return i; }));
     }
-    r = [['id', q.z.id + '-' + q.id], ['type', k], [v4 ? 'learner_response' : 'student_response', r]];
+    // '<quiz id>.<question id>': ids have no '.', so unique by construction
+    r = [['id', q.z.id + '.' + q.id], ['type', k], [v4 ? 'learner_response' : 'student_response', r]];
     if (c && !q.z.survey) r.push(['correct_responses.0.pattern', c]);
     r.push(['result', ok == null ? 'neutral' : ok ? 'correct' : v4 ? 'incorrect' : 'wrong'],
       ['weighting', q.points], ['latency', span(ms, v4)], [v4 ? 'timestamp' : 'time', clock(v4)]);
@@ -303,7 +368,7 @@
     // msg: this attempt's score; the best attempt decides passing. A graded quiz keeps its
     // answers back while the learner may try again and has not passed.
     function show(msg) {
-      var best = S.q[z.i][1], n = left(), pass = best >= C.mastery, full = !z.graded || pass || n < 1;
+      var best = pct(S.q[z.i][1], z.m), n = left(), pass = best >= C.mastery, full = !z.graded || pass || n < 1;
       z.questions.forEach(function (q) { feedback(fs[q.id], q, S.a[q.k], full); });
       if (z.graded) msg += t('js_best', {score: best}) + ' ' + t('progress_mastery', {mastery: C.mastery}) +
         ' ' + t(pass ? 'progress_status_passed' : n > 0 ? 'js_not_yet_passed' : 'progress_status_failed') + ' ';
@@ -317,7 +382,7 @@
     hide(btn);
     if (S.q[z.i]) show('');
     one('form', sec).addEventListener('submit', function (e) {
-      var miss = [], got = 0, tot = 0, ix = [], now = new Date(), r = S.q[z.i] || [0, 0], vals;
+      var miss = [], got = 0, ix = [], now = new Date(), r = S.q[z.i] || [0, 0], vals;
       e.preventDefault();
       if (btn.hasAttribute('hidden')) return;
       vals = z.questions.map(function (q) {
@@ -335,15 +400,13 @@
       z.questions.forEach(function (q, i) {
         var ok = grade(q, vals[i]);
         S.a[q.k] = vals[i];
-        tot += q.points;
-        got += ok ? q.points : 0;
+        got += ok ? q.h : 0;
         if (shell && vals[i]) ix.push(inter(q, vals[i], ok, now - t0, shell.v4));
       });
-      var pct = tot ? Math.round(got / tot * 100) : 0;
-      S.q[z.i] = [r[0] + 1, Math.max(r[1], pct)];
+      S.q[z.i] = [r[0] + 1, Math.max(r[1], got)];
       t0 = now;
       save(ix);
-      show(t('js_score', {count: +tot.toFixed(2), score: pct, got: +got.toFixed(2)}) + ' ');
+      show(t('js_score', {count: z.m / 100, score: pct(got, z.m), got: got / 100}) + ' ');
     });
   }
 
@@ -356,7 +419,7 @@
       quizzes: Z.map(function (z) {
         var q = S.q[z.i];
         return {id: z.id, title: z.title, graded: z.graded, survey: z.survey, attempts: q ? q[0] : 0,
-          score: q && !z.survey ? q[1] : null};
+          score: q && !z.survey ? pct(q[1], z.m) : null};
       }),
       answers: Q.filter(function (q) { return S.a[q.k]; }).map(function (q) {
         var ok = grade(q, S.a[q.k]);
@@ -377,7 +440,7 @@
     all('#cp-quizzes span').forEach(function (e, i) { // the page lists every quiz and survey in course order
       var q = S.q[i];
       e.textContent = t(Z[i].survey ? (q ? 'progress_survey_done' : 'progress_survey_todo') :
-        q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: q[1], attempts: q[0]});
+        q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: pct(q[1], Z[i].m), attempts: q[0]});
     });
   }
   function saver() {
