@@ -110,7 +110,7 @@
     });
     var ruled = C.rule != 'pages' && pts > 0, score = pts ? pct(got, pts) : null,
       comp = (C.rule == 'quiz' && ruled || seen >= P.length) && (!ruled || done) ? 'completed' : 'incomplete',
-      part = C.rule == 'pages' || !ruled ? seen / P.length : C.rule == 'quiz' ? sent / n : (seen + sent) / (P.length + n);
+      part = ruled ? (seen + sent) / (P.length + n) : seen / P.length; // pages and graded quizzes done
     return {seen: seen, score: score, done: done, more: more, comp: comp,
       succ: ruled && done ? (score >= C.mastery ? 'passed' : 'failed') : 'unknown',
       // progress reaches 1 only when the rule is met

@@ -51,7 +51,17 @@ METHODS = {
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    """Static files, never cached, nothing logged to stderr."""
+    """Static files, never cached, nothing logged to stderr; a POST (scorm-again's commit to `lmsCommitUrl`)
+    is answered as an LMS answers a commit it stored."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the base class's naming
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"result": true, "errorCode": 0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -351,13 +361,13 @@ def lms_context(browser, lms_server):
 
 def open_visit(context, server: LMSServer, launch: str, version: str, *, cmi: dict | None = None,
                faults: dict | None = None, settings: dict | None = None, window: bool = False,
-               wait_for: str | None = "load", decoy: bool = False):
+               wait_for: str | None = "load", decoy: bool = False, limits: dict | None = None):
     """Open the test LMS in a new page of `context` and launch `launch` (a path on the server),
     in a frame of the LMS page or, with `window`, in a new window of its own."""
     page = context.new_page()
     page.goto(server.url("host.html"))
     options = {"version": version, "launch": server.url(launch), "cmi": cmi, "faults": faults or {},
-               "window": window, "settings": settings or {}, "decoy": decoy}
+               "window": window, "settings": settings or {}, "decoy": decoy, "limits": limits or {}}
     if window:
         with context.expect_page() as opened:
             page.evaluate("options => lms.start(options)", options)

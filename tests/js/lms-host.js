@@ -10,6 +10,9 @@
 //         and name, credit "credit" and mode "normal"; omit on a first visit.
 // faults: per API method name (or "*" for all): "false" (the call fails: "false", GetValue "",
 //         GetLastError "101") or "throw" (the call throws). Failed calls are recorded too.
+//         lms.faults is that object: a test may add faults mid-visit (a session that expires).
+// limits: {element: characters}: SetValue of a longer value is refused ("false", error 405) and the
+//         older value stays, as an LMS enforcing the standard does (Moodle's "SCORM standard mode").
 //
 // lms.calls    every API call: {seq, t (ms since start), method, args, result, error}
 // lms.commits  the CMI as the LMS would store it, after every successful Commit / Finish / Terminate
@@ -62,7 +65,7 @@
   lms.start = function (options) {
     var spec = SPECS[options.version];
     if (!spec) throw new Error("test LMS: unknown SCORM version " + options.version);
-    var faults = options.faults || {};
+    var faults = lms.faults = options.faults || {}, limits = options.limits || {};
     var settings = {
       autocommit: false,            // the LMS stores only what the content commits
       lmsCommitUrl: false,          // no network: commits stay in this page (lms.commits)
@@ -95,6 +98,11 @@
           call.result = how === "throw" ? "(threw)" : failed(method, how);
           call.error = "101";
           return failed(method, how);
+        }
+        if (/SetValue$/.test(method) && limits[args[0]] != null && String(args[1]).length > limits[args[0]]) {
+          call.result = "false";
+          call.error = "405";
+          return "false";
         }
         var result = real.apply(api, args);
         call.result = result === undefined ? null : String(result);
