@@ -160,14 +160,13 @@
     // review, browse or no credit: show the course, change nothing the LMS records
     ro = /^(review|browse)$/.test(get(v4 ? 'cmi.mode' : 'cmi.core.lesson_mode')) || get(pre + 'credit') == 'no-credit';
     spare = KEY + ':' + get(pre + (v4 ? 'learner_id' : 'student_id'));
-    if (!v4 || get('cmi.entry') == 'resume') { // a 2004 LMS has no value to give before (error 403)
-      state = get('cmi.suspend_data');
-      loc = get(where);
-    }
+    if (!v4 || get('cmi.entry') == 'resume') state = get('cmi.suspend_data'); // else 2004 answers error 403
     had = v4 ? [get('cmi.completion_status'), get('cmi.success_status')] : [get('cmi.core.lesson_status')];
     had.push((!v4 || state) && get(pre + 'score.raw'));
     // The newest copy wins: what the LMS failed to store, or could not hold, is kept in this browser.
     [kept(spare), kept(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
+    loc = dec(state).c; // the page the newest state was on
+    loc = loc == 'P' ? 'progress.html' : P[loc] ? P[loc].href : 'index.html';
     n = +get('cmi.interactions._count') || 0;
     function up(old, now) { // never back: passed stays, and a finished status never returns to incomplete or unknown
       return old == 'passed' || /completed|failed/.test(old) && /^(incomplete|unknown)$/.test(now) ? old : now;
@@ -230,7 +229,7 @@
       finish: finish
     };
     frame.className = 'cp-frame';
-    frame.src = loc == 'progress.html' || P.some(function (p) { return p.href == loc; }) ? loc : 'index.html';
+    frame.src = loc;
     frame.title = t('js_frame_title', {title: C.title});
     frame.onload = function () { // the shell's title follows the page; focus goes into the course
       try {
