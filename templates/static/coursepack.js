@@ -75,7 +75,7 @@
   }
   function save(ix) {
     var r = '';
-    S.n++;
+    if (enc(S) != load()) S.n++; // a new state for every change (recency), the same for none
     mem = enc(S);
     try {
       if (shell) r = shell.put(mem, ix ? JSON.stringify(ix) : '', here);

@@ -113,3 +113,15 @@ def test_other_ways_of_leaving_run_pagehide(version, how, lms_server, lms_contex
     visit.page.wait_for_function("() => lms.commits.length === 2")
     assert at(visit.stored(), version, "location") == "left"
     assert not watch.problems()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_limits_refuse_longer_values_and_keep_the_older(version, lms_server, lms_context):
+    """`limits` makes the test LMS enforce a length, as Moodle's "SCORM standard mode" does for 1.2 state."""
+    context, watch = lms_context()
+    visit = open_visit(context, lms_server, f"selftest.html?v={version}", version, limits={"cmi.suspend_data": 10})
+    api, prefix = ("API", "LMS") if version == "1.2" else ("API_1484_11", "")
+    result = visit.page.evaluate(f"() => {api}.{prefix}SetValue('cmi.suspend_data', 'x'.repeat(11))")
+    assert (result, visit.sets()[-1][3]) == ("false", "405")
+    assert visit.get("cmi.suspend_data") == "1~abc"
+    assert not watch.problems()

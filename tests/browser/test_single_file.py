@@ -140,7 +140,7 @@ def fixture_file(tmp_path_factory) -> Path:
 
 def viewed(state: str) -> int:
     """Module pages marked viewed in a saved state (docs/tracking.md: a base-32 bitset, 5 pages a digit)."""
-    return sum(int(c, 32).bit_count() for c in state.split("~")[1])
+    return sum(int(c, 32).bit_count() for c in state.split("~")[2])
 
 
 def test_progress_and_answers_survive_a_reload(fixture_file, open_context):
@@ -159,7 +159,7 @@ def test_progress_and_answers_survive_a_reload(fixture_file, open_context):
     quiz.locator(".cp-check").click()
     assert quiz.locator(".cp-result").inner_text().startswith("Your score: 100%")
     state = page.evaluate("k => localStorage.getItem(k)", key)
-    assert viewed(state) == 2 and state.split("~")[2] == "1", state  # two pages read, the second the current one
+    assert viewed(state) == 2 and state.split("~")[3] == "1", state  # two pages read, the second the current one
 
     page.reload()
     assert page.evaluate(VISIBLE_SECTIONS_JS) == ["page-02-check"], "a reload stays on the page"

@@ -603,8 +603,9 @@ def test_progress_page_resume_start_over_and_finish(version, tracked, lms_server
     assert_clean(second, watch)
 
 
-# Typed answers with the characters the state string uses (~ . %), accents, a leading brace and a line break.
-TYPED_FILL = "Zöning map. ~50% {sure}"
+# Typed answers with the characters the state string uses (~ . % :), accents, a leading brace, SCORM 2004's
+# response separator [,] and a line break.
+TYPED_FILL = "Zöning map. ~50% {sure} [,] 3:x"
 TYPED_TEXT = "{More} maps.\nAnd ~100% more field visits…"
 
 
@@ -624,6 +625,9 @@ def test_typed_answers_survive_the_round_trip(version, tracked, lms_server, lms_
     held = core(version, first.stored())
     state = decode_state(held["suspend_data"])
     assert len(state["answers"]) == QUESTIONS, f"{QUESTIONS} answers separated by '.': {held['suspend_data']!r}"
+    assert TYPED_FILL in state["answers"] and TYPED_TEXT in state["answers"]
+    if version == "2004":  # one response, not two: the learner's '[,]' is escaped
+        assert last_by_id(first.stored())["final.map-name"]["learner_response"] == TYPED_FILL.replace("[,]", "[ ,]")
     assert_clean(first, watch)
 
     second = open_visit(context, lms_server, tracked("quiz").launch[version], version, cmi=first.resume_cmi())
