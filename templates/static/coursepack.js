@@ -207,11 +207,14 @@
       keep(spare, lost || cut && !over ? state : '');
       keep(KEY, '');
     }
+    function told() { return ro ? 'js_review' : lost ? 'js_not_saved' : cut ? 'js_cut' : ''; }
     function finish() { // on leaving only Terminate/LMSFinish, which commits: a Commit now would be refused
-      if (ended) return;
-      report(1);
-      ended = 1;
-      if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) keep(spare, state);
+      if (!ended) {
+        report(1);
+        ended = 1;
+        if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) keep(spare, state);
+      }
+      return told();
     }
     // Framed pages hand over strings only: old browsers free the objects of a page that has gone.
     w.coursepackShell = {
@@ -224,7 +227,7 @@
           loc = page;
           report(0, ix);
         }
-        return ro ? 'js_review' : lost ? 'js_not_saved' : cut ? 'js_cut' : '';
+        return told();
       },
       finish: finish
     };
@@ -502,8 +505,8 @@
     var msg = one('p', box);
     hide(box);
     one('button', box).onclick = function () {
-      if (shell) shell.finish();
-      if (shell || cur == 'P') msg.textContent = t(shell ? 'js_closed' : 'js_closed_local');
+      var k = shell && shell.finish(); // what the LMS did not keep is said instead of 'saved'
+      if (shell || cur == 'P') msg.textContent = t(shell ? k == 'js_review' || k == 'js_not_saved' ? k : 'js_closed' : 'js_closed_local');
       else location.href = addr('progress.html'); // no LMS: Finish shows the learner's results
     };
   }

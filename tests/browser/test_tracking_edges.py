@@ -127,6 +127,8 @@ def test_review_browse_and_no_credit_change_nothing(version, how, tracked, lms_s
         learner.answer("final", PASSING)
         learner.submit("final")
     learner.next()
+    learner.finish()
+    assert learner.frame.locator(".cp-finish p").inner_text() == EN["js_review"], "Finish said it saved"
     second.leave()
     assert second.sets() == [], f"SetValue in {how} mode: {second.sets()}"
     assert not second.calls("commit"), "Commit in a visit that may change nothing"
