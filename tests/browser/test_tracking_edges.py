@@ -348,3 +348,26 @@ def test_a_score_just_under_the_pass_mark_is_not_rounded_up(version, variant, lm
         assert held["success"] == "failed"
         assert_number(held["scaled"], 0.79, "cmi.score.scaled")
     assert_clean(visit, watch)
+
+
+# Version 1 of the state (before issue 9), for this course: pages 1-2 viewed, on page 2; the final quiz
+# once at 80 %; the knowledge check's and the final quiz's answers, a '.' typed as %2E.
+STATE_V1 = "1~3~1~.128.~1.012.000.0.5.0.Zoning Map%2E..."
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_state_saved_before_the_update_comes_back(version, tracked, lms_server, lms_context):
+    context, watch = lms_context()
+    seed = ({"core": {"entry": "resume", "lesson_status": "passed"}} if version == "1.2"
+            else {"entry": "resume", "completion_status": "incomplete", "success_status": "passed"})
+    visit = open_visit(context, lms_server, tracked("quiz").launch[version], version,
+                       cmi={**seed, "suspend_data": STATE_V1})
+    learner = in_lms(visit)
+    wait_content(visit, "02-water.html")
+    assert learner.checked("check", "check-source") == ["Fossil groundwater"]
+    learner.next()
+    assert learner.question("final", "map-name").locator("input").input_value() == "Zoning Map."
+    assert learner.checked("final", "permits") == PASSING["permits"]
+    state = decode_state(core(version, visit.stored())["suspend_data"])
+    assert (state["viewed"], state["records"][1]) == (3, "1b4"), state  # 80 % of 5 points: 400 hundredths
+    assert_clean(visit, watch)
