@@ -264,6 +264,30 @@ def test_after_initialize_fails_the_next_visit_goes_on_from_the_browser_copy(ver
     assert_clean(second, watch)
 
 
+HIDE_JS = """() => { Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange')); }"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_failed_commit_is_retried_when_the_page_is_hidden(version, tracked, lms_server, lms_context):
+    context, watch = lms_context()
+    visit = open_visit(context, lms_server, tracked("quiz").launch[version], version)
+    learner = in_lms(visit)
+    wait_content(visit, "index.html")
+    commit = "LMSCommit" if version == "1.2" else "Commit"
+    visit.page.evaluate(f"() => {{ lms.faults['{commit}'] = 'false'; }}")
+    learner.start()
+    assert note(learner) == EN["js_not_saved"]
+    visit.page.evaluate(f"() => {{ delete lms.faults['{commit}']; }}")
+    before = len(visit.commits())
+    visit.shell.evaluate(HIDE_JS)  # the learner switches to another app: the LMS gets what it missed
+    assert len(visit.commits()) == before + 1
+    assert core(version, visit.stored())["location"] == "01-welcome.html"
+    visit.shell.evaluate(HIDE_JS)  # nothing new: no commit
+    assert len(visit.commits()) == before + 1
+    assert not watch.problems(), watch.problems()
+
+
 # --- leaving: the window closes, in scorm-again's default synchronous mode ---------------------------
 
 @pytest.mark.parametrize("version", VERSIONS)
