@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -10,12 +11,18 @@ from pathlib import Path
 import markdown
 
 from builder import schema
+from builder.mdext import MarkupExtension
 from builder.problems import Problems
 from builder.yamlfile import parse_yaml
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "attr_list", "def_list", "toc",
-              "md_in_html", "sane_lists", "abbr"]
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+# pymdownx.superfences (not fenced_code): fenced code also inside boxes and list items; pymdownx.blocks: the
+# `///` boxes builder.divs writes for pandoc fenced divs, and `/// caption`; pymdownx.details: MkDocs' `???`.
+EXTENSIONS = ["tables", "pymdownx.superfences", "footnotes", "admonition", "pymdownx.details",
+              "pymdownx.blocks.admonition", "pymdownx.blocks.details", "pymdownx.blocks.caption", "attr_list",
+              "def_list", "toc", "md_in_html", "sane_lists", "abbr", MarkupExtension()]
+# A code fence, also inside a box, list item or quote; R Markdown / Quarto chunks write the language as {r}.
+_FENCE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_CHUNK = re.compile(r"^\s*\{(?P<lang>[A-Za-z][\w+-]*)(?:[\s,][^}]*)?\}\s*$")
 _FRONT_END = {"---", "..."}
 
 
@@ -61,19 +68,30 @@ def split_source(text: str, path: Path, problems: Problems) -> Source:
                 meta = schema.validate(doc, schema.FRONT_MATTER, problems)
             start = end + 1
     body_lines = lines[start:]
-    return Source(path, "\n".join(body_lines), meta, start + 1, _blank_fences(body_lines))
+    prose = _blank_fences(body_lines)
+    return Source(path, "\n".join(body_lines), meta, start + 1, prose)
 
 
 def _blank_fences(lines: list[str]) -> list[str]:
-    """Blank fenced code so that searches for links and headings skip examples."""
-    out, fence = [], None
-    for line in lines:
+    """Blank fenced code so that searches for links and headings skip examples.
+
+    As SuperFences does, a fence may be indented or quoted; it closes with the same character, at
+    least as many times, and nothing else. An R Markdown chunk header (```{r}) is rewritten in
+    `lines` to the plain form (```r) that names the code's language.
+    """
+    out: list[str] = []
+    fence = None
+    for index, line in enumerate(lines):
         match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * 3
+        if fence is None and match and "`" not in (match["info"] if match["fence"][0] == "`" else ""):
+            fence = match["fence"]
+            chunk = _CHUNK.match(match["info"])
+            if chunk:
+                lines[index] = f"{match['lead']}{fence}{chunk['lang']}"
             out.append("")
         elif fence is not None:
-            if line.strip().startswith(fence):
+            if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) \
+                    and not match["info"].strip():
                 fence = None
             out.append("")
         else:
@@ -81,10 +99,17 @@ def _blank_fences(lines: list[str]) -> list[str]:
     return out
 
 
+def code_block(source: str, language: str, class_name: str, options: dict, md: markdown.Markdown, **kwargs) -> str:
+    """A fenced block as plain `<pre><code class="language-x">`: no highlighting, whose CSS every page would carry."""
+    lang = f' class="language-{html.escape(language)}"' if language else ""
+    return f"<pre><code{lang}>{html.escape(source, quote=False)}\n</code></pre>"
+
+
 @cache
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "1-3"}},
-                             output_format="html")
+    configs = {"toc": {"toc_depth": "1-3"},
+               "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]}}
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
 
 
 def to_html(body: str) -> tuple[str, list[dict]]:

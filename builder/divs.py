@@ -1,0 +1,188 @@
+"""Pandoc fenced divs (`::: challenge`, `::: {.callout-tip title="…"}`) as pymdown-extensions blocks.
+
+Carpentries, Quarto, R Markdown and pandoc lessons put their boxes in fenced divs. This pass finds
+them on the source lines (fenced code skipped, quiz and survey blocks already taken out by
+builder.quiz), pairs every fence as pandoc does — a bare colon line closes the innermost open div,
+whatever its number of colons — and rewrites each div as a `///` block of pymdownx.blocks
+(admonition or details), which does the Markdown inside: code, lists, nested boxes. Problems are
+reported with the fence's own line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown.extensions.attr_list import get_attrs_and_remainder
+
+from builder.problems import Problems, closest
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<colons>:{3,})(?P<rest>.*)$")
+_HEADER = re.compile(r"^\s*(?:\{(?P<attrs>[^{}]*)\}|(?P<word>[^\s{}:]+))?\s*(?P<title>.*?)\s*:*\s*$")
+_HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]+(?P<text>[^{}]*?)[ \t#]*$")
+_IDENT = re.compile(r"^-?[A-Za-z_][\w-]*$")
+QUESTION_BLOCKS = ("quiz", "survey")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a div class is shown: its box style, whether it folds (<details>), its default title's locale key."""
+
+    style: str
+    folded: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"box_{self.style}"
+
+
+# Carpentries (sandpaper), Quarto callouts and the admonition types of Python-Markdown / MkDocs Material.
+KINDS: dict[str, Kind] = {
+    **{name: Kind(name) for name in ("callout", "challenge", "prereq", "keypoints", "objectives", "questions",
+                                     "discussion", "testimonial", "checklist", "note", "tip", "warning",
+                                     "important", "caution", "example")},
+    **{name: Kind(name, folded=True) for name in ("solution", "hint", "spoiler", "instructor")},
+    **{f"callout-{name}": Kind(name) for name in ("note", "tip", "warning", "important", "caution")},
+    "info": Kind("note"), "danger": Kind("important"), "attention": Kind("warning"), "error": Kind("important"),
+}
+
+
+@dataclass
+class Div:
+    """One fenced div: where it opens and closes, and what its header says."""
+
+    line: int  # index of the opening fence among the body lines
+    indent: str
+    classes: list[str] | None  # None: a header that is no div, reported
+    attrs: dict[str, str]
+    title: str
+    end: int = -1
+    children: list["Div"] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return 1 + max((child.height for child in self.children), default=0)
+
+    @property
+    def kind(self) -> Kind | None:
+        return next((KINDS[c] for c in self.classes or () if c in KINDS), None)
+
+
+def convert_divs(lines: list[str], prose: list[str], first: int, path: Path, labels: dict[str, str],
+                 problems: Problems) -> list[str]:
+    """`lines` with every fenced div as a pymdownx block; `prose` is the source with fenced code blanked."""
+    divs = _pair([line if text else "" for line, text in zip(lines, prose)], first, path, problems)
+    if not divs:
+        return lines
+    out = list(lines)
+    for div in divs:
+        _rewrite(div, out, labels)
+    return out
+
+
+def _pair(prose: list[str], first: int, path: Path, problems: Problems) -> list[Div]:
+    """Every div, matched open to close with a stack, as pandoc does; unclosed or stray fences reported."""
+    stack: list[Div] = []
+    found: list[Div] = []
+    for index, text in enumerate(prose):
+        match = _FENCE.match(text)
+        if not match:
+            continue
+        if not match["rest"].strip(" \t:"):
+            if stack:
+                stack.pop().end = index
+            else:
+                problems.error(path, first + index, "':::' closes no block", "open a block with '::: quiz Title' or "
+                               "'::: survey Title' or a box with '::: callout', or remove this line")
+            continue
+        div = _header(match, index, first, path, problems)
+        if div.classes is not None:  # a broken header still pairs with its closing fence, and is left as written
+            (stack[-1].children if stack else found).append(div)
+        stack.append(div)
+    for div in stack:
+        problems.error(path, first + div.line, f"'{prose[div.line].strip()}' is not closed",
+                       "end it with a line holding only ':::'")
+    return found
+
+
+def _header(match: re.Match, index: int, first: int, path: Path, problems: Problems) -> Div:
+    """The classes, attributes and title of an opening fence; classes None (and an error) when it is no div."""
+    header = _HEADER.match(match["rest"])
+    if header is None:
+        problems.error(path, first + index, f"cannot read the box header '{match.group(0).strip()}'",
+                       "write '::: name' or '::: {.name title=\"Title\"}'")
+        return Div(index, match["indent"], None, {}, "")
+    classes, attrs = [], {}
+    if header["word"]:
+        classes.append(header["word"].removeprefix("."))
+    for key, value in get_attrs_and_remainder(header["attrs"] or "")[0]:
+        if key == ".":
+            classes.append(value)
+        elif key == "#":
+            attrs["id"] = value
+        elif value is None:  # MyST writes `:::{note} Title`: a bare word names the box
+            classes.append(key)
+        else:
+            attrs[key] = value
+    word = classes[0] if classes else ""
+    suggestion = closest(word, QUESTION_BLOCKS) if header["title"] and word not in KINDS else None
+    if suggestion:
+        problems.error(path, first + index, f"unknown block '::: {word}'", f"did you mean '{suggestion}'?")
+        return Div(index, match["indent"], None, {}, "")
+    return Div(index, match["indent"], classes, attrs, header["title"] or attrs.pop("title", ""))
+
+
+def _rewrite(div: Div, out: list[str], labels: dict[str, str]) -> None:
+    """Replace the div's fences, inner divs first, by a block of pymdownx.blocks."""
+    for child in div.children:
+        _rewrite(child, out, labels)
+    kind = div.kind
+    folded = (kind is not None and kind.folded) if "collapse" not in div.attrs else True
+    title = div.title or _heading_title(div, out, folded)
+    if not title and kind is not None and title is not None:
+        title = labels.get(kind.label, "")
+    options = {"attrs": _html_attrs(div, kind)}
+    if folded:
+        options["open"] = div.attrs.get("collapse", "true").lower() == "false"
+    if kind is not None:
+        options["type"] = kind.style
+    slashes = "/" * (2 + div.height)
+    name = "details" if folded else "admonition"
+    lead = f"{div.indent}    "
+    header = [f"{div.indent}{slashes} {name} | {_escape(title or '')}"]
+    header += [f"{lead}{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in options.items() if value]
+    out[div.line] = "\n".join(header) + "\n"
+    out[div.end] = f"{div.indent}{slashes}"
+
+
+def _heading_title(div: Div, out: list[str], folded: bool) -> str | None:
+    """A box that starts with a '## ' heading is titled by it (as in Carpentries lessons): a folded box's
+    summary takes the heading's line; an open box keeps the heading (None: no other title)."""
+    for index in range(div.line + 1, div.end):
+        if out[index].strip():
+            match = _HEADING.match(out[index])
+            if match and folded:
+                out[index] = ""
+                return match["text"]
+            return None if match else ""
+    return ""
+
+
+def _html_attrs(div: Div, kind: Kind | None) -> dict[str, str]:
+    """id, lang, dir and the classes the box keeps (pandoc users style their own); the rest is presentation."""
+    classes = [c for c in div.classes if _IDENT.match(c) and (kind is None or KINDS.get(c) is not kind)]
+    attrs = {key: value for key, value in div.attrs.items() if key in ("lang", "dir")}
+    if _IDENT.match(div.attrs.get("id", "")):
+        attrs["id"] = div.attrs["id"]
+    if kind is None:
+        classes.insert(0, "cp-box")
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return attrs
+
+
+def _escape(title: str) -> str:
+    """A title starting with '#' would become a heading inside the box's title."""
+    return "\\" + title if title.startswith("#") else title
