@@ -105,7 +105,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     toc = _toc(_shifted(toc_tokens) if demoted else toc_tokens, _folded_ids(root))
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems)
-    page = Page(module, path, title, source.meta.get("description", ""), source.meta.get("duration"),
+    page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
     add_players(root, source, course.root, course.language if fallback else lang, course.language, t, problems)
@@ -166,6 +166,12 @@ def _take_title(root, source: Source, problems: Problems) -> tuple[str, bool]:
     problems.error(source.path, source.body_start, "the module has no title",
                    "start it with a '# Title' line or set 'title:' in its front matter")
     return "", False
+
+
+def _duration(meta: dict) -> int | None:
+    """The module's minutes: `duration`, else a Carpentries episode's teaching and exercise minutes."""
+    parts = [meta.get("teaching"), meta.get("exercises")]
+    return meta.get("duration") or (sum(p or 0 for p in parts) or None)
 
 
 def _same_words(a: str, b: str) -> bool:
