@@ -37,14 +37,16 @@ class MarkupExtension(Extension):
 
 class _Images(Treeprocessor):
     def run(self, root: etree.Element) -> None:
-        for parent in root.iter():
+        for parent in list(root.iter()):
             children = list(parent)
             for index, child in enumerate(children):
-                if child.tag == "img" and not child.get("alt"):
+                if child.tag == "img" and not child.get("alt") and child.get("data-cp-attrs") is None:
                     child.attrib.pop("alt", None)  # `{: alt="" }` puts it back, for a decorative image
                 elif child.tag == "p":
                     following = children[index + 1] if index + 1 < len(children) else None
                     _figure(self.md, parent, child, following)
+                if child.tag == "img":
+                    child.attrib.pop("data-cp-attrs", None)
 
 
 def _lone_image(p: etree.Element) -> etree.Element | None:
@@ -80,6 +82,7 @@ def _attributed_figure(md: Markdown, p: etree.Element, img: etree.Element, words
     if not caption or not (any(key in found for key in FIGURE_KEYS) or found.get("#", "").startswith("fig-")):
         return
     md.treeprocessors["attr_list"].assign_attrs(img, raw)
+    img.set("data-cp-attrs", "")  # its alt is the author's now, even an empty one
     img.tail = None
     alt = img.attrib.pop("fig-alt", None)
     img.attrib.pop("fig-cap", None)

@@ -237,11 +237,11 @@ def _check_alt(root, source: Source, problems: Problems) -> None:
     """Every image has an alt attribute (empty for a decorative one): read from the tree the page is made of."""
     seen: dict[str, int] = {}
     for img in root.iter("img"):
+        src = img.get("src") or ""
+        index = seen[src] = seen.get(src, -1) + 1  # the n-th image of a file is on the n-th line naming it
         if img.get("alt") is not None:
             continue
-        src = img.get("src") or ""
         lines = [n for n, _ in source.lines_matching(re.compile(re.escape(src or "<img")))]
-        index = seen[src] = seen.get(src, -1) + 1
         line = lines[index] if index < len(lines) else (lines[0] if lines else 0)
         written = source.prose[line - source.body_start] if line else ""
         if "<img" in written and "![" not in written:
