@@ -108,7 +108,9 @@ def code_block(source: str, language: str, class_name: str, options: dict, md: m
 @cache
 def _markdown() -> markdown.Markdown:
     configs = {"toc": {"toc_depth": "1-3"},
-               "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]}}
+               "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
+               # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
+               "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
     return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
 
 
