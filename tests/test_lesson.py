@@ -228,3 +228,23 @@ def test_empty_header_cells_say_nothing(course, run):
     write(course, "# Steps\n\n|  | 2022 | |\n|---|---|---|\n| R1 | 12 | x |\n")
     root, _ = body_of(course)
     assert root.xpath("//div[@class='table-wrap']/@aria-label")[0] == "2022"
+
+
+def test_problems_inside_boxes_point_at_their_lines(course, run):
+    write(course, "# Steps\n\n!!! note \"Links\"\n    See [nowhere](#nowhere).\n\n    # Second title\n\n"
+                  ":::: challenge\n\n::: solution\n![](../images/steps.svg)\n:::\n\n::::\n")
+    assert check(run, course) == [
+        f"{STEPS}:4: link '#nowhere': no anchor '#nowhere' on this page — anchors there: #before-you-start, "
+        "#second-title",
+        f"{STEPS}:6: second '# ' title 'Second title' — a module has one '# ' title; use '## ' for its sections",
+        f"{STEPS}:11: image without alt text: ![](../images/steps.svg) — describe the image between the brackets, "
+        "or mark a purely decorative image with {: alt=\"\" }"]
+
+
+def test_a_quiz_inside_a_box(course, run):
+    write(course, "# Steps\n\n:::: challenge\n\n::: quiz Inside {#inside}\n### Which?\n- [x] a\n- [ ] b\n:::\n\n"
+                  "::::\n")
+    assert check(run, course) == []
+    root, page = body_of(course)
+    assert root.xpath("//div[@class='admonition challenge']/section[@class='cp-quiz']/@id") == ["quiz-inside"]
+    assert [q.id for q in page.quizzes] == ["inside"]
