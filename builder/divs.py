@@ -22,7 +22,7 @@ from builder.problems import Problems, closest
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<colons>:{3,})(?P<rest>.*)$")
 _HEADER = re.compile(r"^\s*(?:\{(?P<attrs>[^{}]*)\}|(?P<word>[^\s{}:]+))?\s*(?P<title>.*?)\s*:*\s*$")
 _HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]+(?P<text>[^{}]*?)[ \t#]*$")
-_IDENT = re.compile(r"^-?[A-Za-z_][\w-]*$")
+_IDENT = re.compile(r"^-?[^\W\d][\w-]*$")  # what pymdownx.blocks takes as a class or an id
 QUESTION_BLOCKS = ("quiz", "survey")
 
 
