@@ -17,9 +17,12 @@ from builder.yamlfile import parse_yaml
 
 # pymdownx.superfences (not fenced_code): fenced code also inside boxes and list items; pymdownx.blocks: the
 # `///` boxes builder.divs writes for pandoc fenced divs, and `/// caption`; pymdownx.details: MkDocs' `???`.
-EXTENSIONS = ["tables", "pymdownx.superfences", "footnotes", "admonition", "pymdownx.details",
-              "pymdownx.blocks.admonition", "pymdownx.blocks.details", "pymdownx.blocks.caption", "attr_list",
-              "def_list", "toc", "md_in_html", "sane_lists", "abbr", MarkupExtension()]
+# Full module paths: a short name makes Python-Markdown read every installed package's entry points first.
+EXTENSIONS = ["markdown.extensions.tables", "pymdownx.superfences", "markdown.extensions.footnotes",
+              "markdown.extensions.admonition", "pymdownx.details", "pymdownx.blocks.admonition",
+              "pymdownx.blocks.details", "pymdownx.blocks.caption", "markdown.extensions.attr_list",
+              "markdown.extensions.def_list", "markdown.extensions.toc", "markdown.extensions.md_in_html",
+              "markdown.extensions.sane_lists", "markdown.extensions.abbr", MarkupExtension()]
 # A code fence, also inside a box, list item or quote; R Markdown / Quarto chunks write the language as {r}.
 _FENCE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CHUNK = re.compile(r"^\s*\{(?P<lang>[A-Za-z][\w+-]*)(?:[\s,][^}]*)?\}\s*$")
@@ -107,7 +110,7 @@ def code_block(source: str, language: str, class_name: str, options: dict, md: m
 
 @cache
 def _markdown() -> markdown.Markdown:
-    configs = {"toc": {"toc_depth": "1-3"},
+    configs = {"markdown.extensions.toc": {"toc_depth": "1-3"},
                "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
                # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
                "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
