@@ -22,6 +22,7 @@ from builder.problems import Problems, closest
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<colons>:{3,})(?P<rest>.*)$")
 _HEADER = re.compile(r"^\s*(?:\{(?P<attrs>[^{}]*)\}|(?P<word>[^\s{}:]+))?\s*(?P<title>.*?)\s*:*\s*$")
 _HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]+(?P<text>[^{}]*?)[ \t#]*$")
+_UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)[ \t]*$")
 _IDENT = re.compile(r"^-?[^\W\d][\w-]*$")  # what pymdownx.blocks takes as a class or an id
 QUESTION_BLOCKS = ("quiz", "survey")
 
@@ -72,14 +73,24 @@ class Div:
 
 def convert_divs(lines: list[str], prose: list[str], first: int, path: Path, labels: dict[str, str],
                  problems: Problems) -> list[str]:
-    """`lines` with every fenced div as a pymdownx block; `prose` is the source with fenced code blanked."""
-    divs = _pair([line if text else "" for line, text in zip(lines, prose)], first, path, problems)
-    if not divs:
-        return lines
-    out = list(lines)
-    for div in divs:
+    """`lines` with every fenced div as a pymdownx block; `prose` is the source with fenced code blanked.
+
+    `!!! note` and `??? note` boxes without a title get their kind's name in the page's language too
+    (Python-Markdown would write the English word).
+    """
+    out = [_titled(line, labels) if text and line.lstrip().startswith(("!!!", "???")) else line
+           for line, text in zip(lines, prose)]
+    for div in _pair([line if text else "" for line, text in zip(lines, prose)], first, path, problems):
         _rewrite(div, out, labels)
     return out
+
+
+def _titled(line: str, labels: dict[str, str]) -> str:
+    match = _UNTITLED.match(line)
+    kind = KINDS.get(match["kind"]) if match else None
+    if kind is None or kind.style != match["kind"] or kind.label not in labels:
+        return line  # a kind of its own (`!!! danger`): Python-Markdown's title, the kind's name
+    return f'{line.rstrip()} "{labels[kind.label]}"'
 
 
 def _pair(prose: list[str], first: int, path: Path, problems: Problems) -> list[Div]:

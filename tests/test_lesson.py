@@ -248,3 +248,20 @@ def test_a_quiz_inside_a_box(course, run):
     root, page = body_of(course)
     assert root.xpath("//div[@class='admonition challenge']/section[@class='cp-quiz']/@id") == ["quiz-inside"]
     assert [q.id for q in page.quizzes] == ["inside"]
+
+
+def test_untitled_boxes_are_named_in_the_page_language():
+    from builder.divs import convert_divs
+    from builder.locale import strings
+    from builder.markup import split_source, to_html
+
+    problems = Problems()
+    source = split_source("!!! note\n    Texto.\n\n::: solution\nRespuesta.\n:::\n\n```\n!!! note\n```\n",
+                          Path("m.md"), problems)
+    labels = strings(load_course(Path(__file__).parent.parent / "courses" / "participatory-planning", problems),
+                     "es")
+    html, _ = to_html("\n".join(convert_divs(source.body.split("\n"), source.prose, 1, source.path, labels,
+                                             problems)))
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    assert root.xpath("//p[@class='admonition-title']/text() | //summary/text()") == ["Nota", "Solución"]
+    assert root.xpath("//pre/code/text()") == ["!!! note\n"] and not problems.items
