@@ -197,3 +197,52 @@ def _html_attrs(div: Div, kind: Kind | None) -> dict[str, str]:
 def _escape(title: str) -> str:
     """A title starting with '#' would become a heading inside the box's title."""
     return "\\" + title if title.startswith("#") else title
+
+
+# --- Jekyll lessons: a blockquote, then `{: .challenge}` on the line below it ------------------------------
+
+_IAL = re.compile(r"^(?P<lead>(?:[ ]{0,3}>[ ]?)*)\{:\s*\.(?P<kind>[\w-]+)\s*\}\s*$")
+_QUOTES = re.compile(r"^(?:[ ]{0,3}>[ ]?)*")
+
+
+def quoted_boxes(lines: list[str], prose: list[str]) -> bool:
+    """Turn Jekyll lesson boxes (a blockquote followed by `{: .challenge}`, as the Carpentries' former
+    lesson template writes them) into fenced divs, line for line; whether any was found.
+
+    The blank line above the quote becomes the opening fence and the `{: .kind}` line the closing
+    one, so every line keeps its number. Inner boxes come first in the file and are done first.
+    """
+    found = False
+    for index, text in enumerate(prose):
+        match = _IAL.match(text)
+        if not match or match["kind"] not in KINDS:
+            continue
+        depth = match["lead"].count(">")
+        start = index
+        while start > 0 and _depth(lines[start - 1]) > depth:
+            start -= 1
+        if start == index or start == 0 or lines[start - 1][len(_QUOTES.match(lines[start - 1])[0]):].strip():
+            continue
+        lead = match["lead"].rstrip() + (" " if depth else "")
+        lines[start - 1], lines[index] = f"{lead}::: {match['kind']}", f"{lead}:::"
+        lines[start:index] = [_unquote(line, depth) for line in lines[start:index]]
+        found = True
+    return found
+
+
+def _depth(line: str) -> int:
+    return _QUOTES.match(line)[0].count(">")
+
+
+def _unquote(line: str, depth: int) -> str:
+    """The line with its quote marker number `depth + 1` (and one space after it) taken out."""
+    seen = 0
+    for at, char in enumerate(line):
+        if char == ">":
+            seen += 1
+            if seen == depth + 1:
+                rest = line[at + 1:]
+                return line[:at] + (rest[1:] if rest.startswith(" ") else rest)
+        elif char not in " \t":
+            break
+    return line

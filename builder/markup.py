@@ -11,6 +11,7 @@ from pathlib import Path
 import markdown
 
 from builder import schema
+from builder.divs import quoted_boxes
 from builder.mdext import MarkupExtension
 from builder.problems import Problems
 from builder.yamlfile import parse_yaml
@@ -25,6 +26,7 @@ EXTENSIONS = ["markdown.extensions.tables", "pymdownx.superfences", "markdown.ex
               "markdown.extensions.sane_lists", "markdown.extensions.abbr", MarkupExtension()]
 # A code fence, also inside a box, list item or quote; R Markdown / Quarto chunks write the language as {r}.
 _FENCE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_KRAMDOWN_LANG = re.compile(r"^(?P<lead>[ \t>]*)\{:\s*\.(?:language-)?(?P<lang>[\w+-]+)\s*\}\s*$")
 _CHUNK = re.compile(r"^\s*\{(?P<lang>[A-Za-z][\w+-]*)(?:[\s,][^}]*)?\}\s*$")
 _FRONT_END = {"---", "..."}
 
@@ -72,6 +74,8 @@ def split_source(text: str, path: Path, problems: Problems) -> Source:
             start = end + 1
     body_lines = lines[start:]
     prose = _blank_fences(body_lines)
+    if quoted_boxes(body_lines, prose):
+        prose = _blank_fences(body_lines)
     return Source(path, "\n".join(body_lines), meta, start + 1, prose)
 
 
@@ -79,15 +83,16 @@ def _blank_fences(lines: list[str]) -> list[str]:
     """Blank fenced code so that searches for links and headings skip examples.
 
     As SuperFences does, a fence may be indented or quoted; it closes with the same character, at
-    least as many times, and nothing else. An R Markdown chunk header (```{r}) is rewritten in
-    `lines` to the plain form (```r) that names the code's language.
+    least as many times, and nothing else. The code's language, written as R Markdown does
+    (```{r}) or as Jekyll lessons do (`{: .language-r}` under the closing fence), is rewritten in
+    `lines` to the plain form (```r).
     """
     out: list[str] = []
-    fence = None
+    fence, opener = None, 0
     for index, line in enumerate(lines):
         match = _FENCE.match(line)
         if fence is None and match and "`" not in (match["info"] if match["fence"][0] == "`" else ""):
-            fence = match["fence"]
+            fence, opener = match["fence"], index
             chunk = _CHUNK.match(match["info"])
             if chunk:
                 lines[index] = f"{match['lead']}{fence}{chunk['lang']}"
@@ -96,10 +101,20 @@ def _blank_fences(lines: list[str]) -> list[str]:
             if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) \
                     and not match["info"].strip():
                 fence = None
+                _language_below(lines, opener, index)
             out.append("")
         else:
             out.append(line)
     return out
+
+
+def _language_below(lines: list[str], opener: int, closer: int) -> None:
+    """`{: .language-r}` right under a closing fence names the language of a fence that has none."""
+    below = _KRAMDOWN_LANG.match(lines[closer + 1]) if closer + 1 < len(lines) else None
+    above = _FENCE.match(lines[opener])
+    if below and not above["info"].strip():
+        lines[opener] = f"{above['lead']}{above['fence']}{below['lang']}"
+        lines[closer + 1] = below["lead"].rstrip()
 
 
 def code_block(source: str, language: str, class_name: str, options: dict, md: markdown.Markdown, **kwargs) -> str:

@@ -265,3 +265,17 @@ def test_untitled_boxes_are_named_in_the_page_language():
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     assert root.xpath("//p[@class='admonition-title']/text() | //summary/text()") == ["Nota", "Solución"]
     assert root.xpath("//pre/code/text()") == ["!!! note\n"] and not problems.items
+
+
+def test_jekyll_lesson_boxes_and_code_languages(course, run):
+    """The Carpentries' former (Jekyll) template: blockquotes marked `{: .challenge}`, `{: .language-r}` code."""
+    write(course, "# Steps\n\n> ## Challenge: sum\n>\n> What is 1 + 1?\n>\n> ~~~\n> 1 + 1\n> ~~~\n> {: .language-r}\n"
+                  ">\n> > ## Solution\n> >\n> > ~~~\n> > [1] 2\n> > ~~~\n> > {: .output}\n> {: .solution}\n"
+                  "{: .challenge}\n\n> A plain quote.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    box = root.xpath("./div[@class='admonition challenge']")[0]
+    assert box.xpath("./h2/text()") == ["Challenge: sum"] and box.xpath("./pre/code/@class") == ["language-r"]
+    assert box.xpath("./details[@class='solution']/summary/text()") == ["Solution"]
+    assert box.xpath("./details/pre/code/@class") == ["language-output"]
+    assert root.xpath("./blockquote/p/text()") == ["A plain quote."] and "{:" not in root.text_content()
