@@ -23,6 +23,7 @@ _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<colons>:{3,})(?P<rest>.*)$")
 _HEADER = re.compile(r"^\s*(?:\{(?P<attrs>[^{}]*)\}|(?P<word>[^\s{}:]+))?\s*(?P<title>.*?)\s*:*\s*$")
 _HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]+(?P<text>[^{}]*?)[ \t#]*$")
 _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)[ \t]*$")
+_ANY_HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]")
 _IDENT = re.compile(r"^-?[^\W\d][\w-]*$")  # what pymdownx.blocks takes as a class or an id
 QUESTION_BLOCKS = ("quiz", "survey")
 
@@ -170,14 +171,17 @@ def _rewrite(div: Div, out: list[str], labels: dict[str, str]) -> None:
 
 def _heading_title(div: Div, out: list[str], folded: bool) -> str | None:
     """A box that starts with a '## ' heading is titled by it (as in Carpentries lessons): a folded box's
-    summary takes the heading's line; an open box keeps the heading (None: no other title)."""
-    for index in range(div.line + 1, div.end):
-        if out[index].strip():
-            match = _HEADING.match(out[index])
-            if match and folded:
-                out[index] = ""
-                return match["text"]
-            return None if match else ""
+    summary takes the heading's line ("": none, use the kind's name); an open box keeps the heading
+    (None: no other title)."""
+    first = next((out[i] for i in range(div.line + 1, div.end) if out[i].strip()), "")
+    if not _ANY_HEADING.match(first):
+        return ""
+    if not folded:
+        return None
+    plain = _HEADING.match(first)  # a heading with {#id} keeps its anchor: it stays a heading
+    if plain:
+        out[out.index(first, div.line + 1)] = ""
+        return plain["text"]
     return ""
 
 
