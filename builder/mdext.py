@@ -79,8 +79,9 @@ def _attributed_figure(md: Markdown, p: etree.Element, img: etree.Element, words
     """`![Caption](x.png){alt="…"}`, pandoc and Quarto's way: the bracket text is the caption."""
     found = dict(get_attrs_and_remainder(raw)[0])
     caption = found.get("fig-cap") or words
-    if not caption or not (any(key in found for key in FIGURE_KEYS) or found.get("#", "").startswith("fig-")):
+    if not caption or not (any(key in found for key in FIGURE_KEYS) or str(found.get("id", "")).startswith("fig-")):
         return
+    img.attrib.pop("alt", None)  # the bracket text is the caption; an alt now is the attributes' own
     md.treeprocessors["attr_list"].assign_attrs(img, raw)
     img.set("data-cp-attrs", "")  # its alt is the author's now, even an empty one
     img.tail = None

@@ -279,3 +279,12 @@ def test_jekyll_lesson_boxes_and_code_languages(course, run):
     assert box.xpath("./details[@class='solution']/summary/text()") == ["Solution"]
     assert box.xpath("./details/pre/code/@class") == ["language-output"]
     assert root.xpath("./blockquote/p/text()") == ["A plain quote."] and "{:" not in root.text_content()
+
+
+def test_a_quarto_figure_with_only_an_id_reads_its_caption_once(course, run):
+    write(course, "# Steps\n\n![Three steps to a permit.](../images/steps.svg){#fig-steps width=\"300\"}\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    figure = root.xpath("//figure")[0]
+    assert figure.xpath("./img/@alt") == ["Three steps to a permit."] and figure.xpath("./img/@id") == ["fig-steps"]
+    assert figure.xpath("./figcaption[@aria-hidden='true']/text()") == ["Three steps to a permit."]
