@@ -36,6 +36,8 @@ class MarkupExtension(Extension):
 
 
 class _Images(Treeprocessor):
+    """One walk over the tree: lone images with a caption become figures; empty alt attributes go."""
+
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             children = list(parent)
