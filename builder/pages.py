@@ -108,6 +108,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
+    _check_definitions(root, source, problems)
     add_players(root, source, course.root, course.language if fallback else lang, course.language, t, problems)
     _resolve_refs(root, source, resolver, page)
     packing = packing or Packing(Media(course.images), Shelf())
@@ -251,6 +252,19 @@ def _check_alt(root, source: Source, problems: Problems) -> None:
             problems.error(source.path, line, f"image without alt text: ![]({src})",
                            "describe the image between the brackets, or mark a purely decorative image "
                            "with {: alt=\"\" }")
+
+
+def _check_definitions(root, source: Source, problems: Problems) -> None:
+    """A ': definition' with no term above it makes a list screen readers cannot read (axe: definition-list)."""
+    for dl in root.iter("dl"):
+        first = next((child for child in dl if child.tag in ("dt", "dd")), None)
+        if first is None or first.tag != "dd":
+            continue
+        text = " ".join(first.text_content().split())
+        lines = source.lines_matching(re.compile(r"^\s*:[ \t]+" + re.escape(text[:20])))
+        problems.error(source.path, lines[0][0] if lines else 0, f"definition without a term: ': {text[:40]}'",
+                       "write the term on the line above it, or, for a table caption, put ': Caption' right "
+                       "under the table")
 
 
 def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:

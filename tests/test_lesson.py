@@ -288,3 +288,10 @@ def test_a_quarto_figure_with_only_an_id_reads_its_caption_once(course, run):
     figure = root.xpath("//figure")[0]
     assert figure.xpath("./img/@alt") == ["Three steps to a permit."] and figure.xpath("./img/@id") == ["fig-steps"]
     assert figure.xpath("./figcaption[@aria-hidden='true']/text()") == ["Three steps to a permit."]
+
+
+def test_a_definition_without_a_term_is_reported(course, run):
+    write(course, "# Steps\n\n- a list\n\n: lonely words\n\nTerm\n:   A definition.\n")
+    assert check(run, course) == [
+        f"{STEPS}:5: definition without a term: ': lonely words' — write the term on the line above it, or, for a "
+        "table caption, put ': Caption' right under the table"]
