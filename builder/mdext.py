@@ -115,29 +115,42 @@ def _italic_figure(p: etree.Element, img: etree.Element, em: etree.Element) -> N
 
 
 class _TableCaption(BlockProcessor):
-    """`: Caption` or `Table: Caption` after a table, with or without a blank line between."""
+    """`: Caption` or `Table: Caption` after a table (with or without a blank line between), or
+    `Table: Caption` before one, as pandoc reads them."""
 
     def test(self, parent: etree.Element, block: str) -> bool:
-        last = self.lastChild(parent)
         if _CAPTION.match(block):
-            return last is not None and last.tag == "table" and last.find("caption") is None
+            return self._uncaptioned(parent) is not None or block.lower().startswith("table:")
         lines = block.rstrip("\n").split("\n")
-        return len(lines) > 2 and "|" in lines[0] and bool(_DELIMITER_ROW.match(lines[1])) \
-            and bool(_CAPTION.match(lines[-1]))
+        return _is_table(lines[:-1]) and bool(_CAPTION.match(lines[-1]))
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         block = blocks.pop(0)
-        if not _CAPTION.match(block):
+        if not _CAPTION.match(block):  # table rows, then the caption line
             table, _, block = block.rstrip("\n").rpartition("\n")
             self.parser.parseBlocks(parent, [table])
-            table = self.lastChild(parent)
-            if table is None or table.tag != "table":  # not a table after all: leave the lines to the others
-                blocks.insert(0, block)
+        elif self._uncaptioned(parent) is None:  # `Table: …` above a table, or a paragraph after all
+            below = blocks[0].rstrip("\n").split("\n") if blocks else []
+            if not _is_table(below) or _CAPTION.match(below[-1]):  # no table, or one with its own caption
+                etree.SubElement(parent, "p").text = block.strip()
                 return
+            self.parser.parseBlocks(parent, [blocks.pop(0)])
+        table = self._uncaptioned(parent)
+        if table is None:  # the rows were no table for the tables extension: the line is text
+            etree.SubElement(parent, "p").text = block.strip()
+            return
         match = _CAPTION.match(block)
-        table = self.lastChild(parent)
         caption = etree.Element("caption")
         caption.text = match["text"]
-        table.insert(0, caption)
+        table.insert(0, caption)  # a caption is a table's first child
         if match["attrs"]:
             self.parser.md.treeprocessors["attr_list"].assign_attrs(table, match["attrs"])
+
+    def _uncaptioned(self, parent: etree.Element) -> etree.Element | None:
+        last = self.lastChild(parent)
+        return last if last is not None and last.tag == "table" and last.find("caption") is None else None
+
+
+def _is_table(lines: list[str]) -> bool:
+    """Rows of a pipe table: a header row, then a delimiter row."""
+    return len(lines) > 1 and "|" in lines[0] and bool(_DELIMITER_ROW.match(lines[1]))

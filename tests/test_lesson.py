@@ -295,3 +295,14 @@ def test_a_definition_without_a_term_is_reported(course, run):
     assert check(run, course) == [
         f"{STEPS}:5: definition without a term: ': lonely words' — write the term on the line above it, or, for a "
         "table caption, put ': Caption' right under the table"]
+
+
+def test_table_captions_as_pandoc_reads_them(course, run):
+    rows = "| Zone | Use |\n|---|---|\n| R1 | Homes |\n"
+    write(course, f"# Steps\n\nTable: Above.\n\n{rows}\n{rows}: Right under. {{#tbl-under}}\n\n{rows}\nTable: After a "
+                  "blank line.\n\nTable: no table below, a paragraph.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert root.xpath("//table/caption/text()") == ["Above.", "Right under.", "After a blank line."]
+    assert root.xpath("//table/@id") == ["tbl-under"]
+    assert root.xpath("./p/text()") == ["Table: no table below, a paragraph."]
