@@ -102,7 +102,11 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     body, toc_tokens = to_html("\n".join(lines))
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     title, demoted = _take_title(root, source, problems)
-    toc = _toc(_shifted(toc_tokens) if demoted else toc_tokens, _folded_ids(root))
+    if demoted:  # the '# ' title, if also written in the body, left it: its sections are what remains
+        toc_tokens = _shifted([t for token in toc_tokens
+                               for t in (token["children"] if _same_words(html.unescape(token["name"]), title)
+                                         else [token])])
+    toc = _toc(toc_tokens, _folded_ids(root))
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems)
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),

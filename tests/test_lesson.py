@@ -306,3 +306,12 @@ def test_table_captions_as_pandoc_reads_them(course, run):
     assert root.xpath("//table/caption/text()") == ["Above.", "Right under.", "After a blank line."]
     assert root.xpath("//table/@id") == ["tbl-under"]
     assert root.xpath("./p/text()") == ["Table: no table below, a paragraph."]
+
+
+def test_front_matter_title_written_again_with_more_parts(course, run):
+    write(course, "---\ntitle: Steps\n---\n# Steps\n\n## Tools\n\n# Part two\n\n## Forms\n")
+    root, page = body_of(course)
+    assert [(h.tag, h.text) for h in root.xpath("//h2 | //h3")] == [
+        ("h3", "Tools"), ("h2", "Part two"), ("h3", "Forms"), ("h3", "Before you start")]
+    assert [(e.id, [c.id for c in e.children]) for e in page.toc] == [
+        ("tools", []), ("part-two", ["forms", "before-you-start"])]
