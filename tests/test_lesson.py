@@ -315,3 +315,13 @@ def test_front_matter_title_written_again_with_more_parts(course, run):
         ("h3", "Tools"), ("h2", "Part two"), ("h3", "Forms"), ("h3", "Before you start")]
     assert [(e.id, [c.id for c in e.children]) for e in page.toc] == [
         ("tools", []), ("part-two", ["forms", "before-you-start"])]
+
+
+def test_code_shown_as_an_example_stays_as_written(course, run):
+    """R Markdown chunk headers and `{: .language-r}` lines are rewritten only where they are the lesson's
+    own fences, never inside a block that shows them."""
+    write(course, "# Steps\n\n````markdown\n```{r}\nx <- 1\n```\n{: .language-r}\n````\n\n```{r, echo=FALSE}\ny\n```\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert [(c.get("class"), c.text) for c in root.xpath("//pre/code")] == [
+        ("language-markdown", "```{r}\nx <- 1\n```\n{: .language-r}\n"), ("language-r", "y\n")]
