@@ -250,3 +250,34 @@ def _unquote(line: str, depth: int) -> str:
         elif char not in " \t":
             break
     return line
+
+
+# --- MkDocs Material content tabs: `=== "Windows"` and its indented content --------------------------------
+
+_TAB = re.compile(r'^(?P<lead>[ \t]*)===[+!]?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+
+
+def tab_boxes(lines: list[str], prose: list[str]) -> bool:
+    """Show content tabs (`=== "Windows"`, indented content) one after another, each in a box titled by
+    its tab: the page stays readable without the tabs' script and styles. Line for line, as above."""
+    found = False
+    for index, text in enumerate(prose):
+        match = _TAB.match(text)
+        if not match:
+            continue
+        inner = match["lead"] + "    "
+        end = index
+        while end + 1 < len(lines) and (lines[end + 1].startswith(inner) or not lines[end + 1].strip()):
+            end += 1
+        while end > index and not lines[end].strip():
+            end -= 1
+        if end == index or (end + 1 < len(lines) and lines[end + 1].strip()):
+            continue  # no content, or no blank line to close on: left as written
+        if end + 1 == len(lines):
+            lines.append("")
+        lines[index] = f'{match["lead"]}::: {{.tab title="{match["title"]}"}}'
+        lines[end + 1] = f'{match["lead"]}:::'
+        lines[index + 1:end + 1] = [line[len(inner):] if line.startswith(inner) else line.strip()
+                                    for line in lines[index + 1:end + 1]]
+        found = True
+    return found

@@ -11,7 +11,7 @@ from pathlib import Path
 import markdown
 
 from builder import schema
-from builder.divs import quoted_boxes
+from builder.divs import quoted_boxes, tab_boxes
 from builder.mdext import MarkupExtension
 from builder.problems import Problems
 from builder.yamlfile import parse_yaml
@@ -75,6 +75,8 @@ def split_source(text: str, path: Path, problems: Problems) -> Source:
     body_lines = lines[start:]
     prose = _blank_fences(body_lines)
     if quoted_boxes(body_lines, prose):
+        prose = _blank_fences(body_lines)
+    if tab_boxes(body_lines, prose):
         prose = _blank_fences(body_lines)
     return Source(path, "\n".join(body_lines), meta, start + 1, prose)
 

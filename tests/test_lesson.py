@@ -325,3 +325,13 @@ def test_code_shown_as_an_example_stays_as_written(course, run):
     root, _ = body_of(course)
     assert [(c.get("class"), c.text) for c in root.xpath("//pre/code")] == [
         ("language-markdown", "```{r}\nx <- 1\n```\n{: .language-r}\n"), ("language-r", "y\n")]
+
+
+def test_mkdocs_content_tabs_show_one_after_another(course, run):
+    write(course, "# Steps\n\n=== \"Windows\"\n\n    Run `dir`:\n\n    ```bat\n    dir\n    ```\n\n=== \"Linux\"\n\n"
+                  "    Run `ls`.\n\nAfter.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert [(b.findtext("p[@class='admonition-title']"), b.xpath("./pre/code/@class")) for b in
+            root.xpath("./div[@class='admonition cp-box tab']")] == [("Windows", ["language-bat"]), ("Linux", [])]
+    assert root.xpath("./p/text()") == ["After."]
