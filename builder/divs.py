@@ -5,7 +5,8 @@ them on the source lines (fenced code skipped, quiz and survey blocks already ta
 builder.quiz), pairs every fence as pandoc does — a bare colon line closes the innermost open div,
 whatever its number of colons — and rewrites each div as a `///` block of pymdownx.blocks
 (admonition or details), which does the Markdown inside: code, lists, nested boxes. Problems are
-reported with the fence's own line.
+reported with the fence's own line. Jekyll lesson boxes and MkDocs content tabs are first turned
+into fenced divs, line for line (`quoted_boxes`, `tab_boxes`), so they take the same way.
 """
 
 from __future__ import annotations
