@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -10,12 +11,23 @@ from pathlib import Path
 import markdown
 
 from builder import schema
+from builder.divs import quoted_boxes, tab_boxes
+from builder.mdext import MarkupExtension
 from builder.problems import Problems
 from builder.yamlfile import parse_yaml
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "attr_list", "def_list", "toc",
-              "md_in_html", "sane_lists", "abbr"]
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+# pymdownx.superfences (not fenced_code): fenced code also inside boxes and list items; pymdownx.blocks: the
+# `///` boxes builder.divs writes for pandoc fenced divs, and `/// caption`; pymdownx.details: MkDocs' `???`.
+# Full module paths: a short name makes Python-Markdown read every installed package's entry points first.
+EXTENSIONS = ["markdown.extensions.tables", "pymdownx.superfences", "markdown.extensions.footnotes",
+              "markdown.extensions.admonition", "pymdownx.details", "pymdownx.blocks.admonition",
+              "pymdownx.blocks.details", "pymdownx.blocks.caption", "markdown.extensions.attr_list",
+              "markdown.extensions.def_list", "markdown.extensions.toc", "markdown.extensions.md_in_html",
+              "markdown.extensions.sane_lists", "markdown.extensions.abbr", MarkupExtension()]
+# A code fence, also inside a box, list item or quote; R Markdown / Quarto chunks write the language as {r}.
+_FENCE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_KRAMDOWN_LANG = re.compile(r"^(?P<lead>[ \t>]*)\{:\s*\.(?:language-)?(?P<lang>[\w+-]+)\s*\}\s*$")
+_CHUNK = re.compile(r"^\s*\{(?P<lang>[A-Za-z][\w+-]*)(?:[\s,][^}]*)?\}\s*$")
 _FRONT_END = {"---", "..."}
 
 
@@ -61,30 +73,65 @@ def split_source(text: str, path: Path, problems: Problems) -> Source:
                 meta = schema.validate(doc, schema.FRONT_MATTER, problems)
             start = end + 1
     body_lines = lines[start:]
-    return Source(path, "\n".join(body_lines), meta, start + 1, _blank_fences(body_lines))
+    prose = _blank_fences(body_lines)
+    if quoted_boxes(body_lines, prose):
+        prose = _blank_fences(body_lines)
+    if tab_boxes(body_lines, prose):
+        prose = _blank_fences(body_lines)
+    return Source(path, "\n".join(body_lines), meta, start + 1, prose)
 
 
 def _blank_fences(lines: list[str]) -> list[str]:
-    """Blank fenced code so that searches for links and headings skip examples."""
-    out, fence = [], None
-    for line in lines:
+    """Blank fenced code so that searches for links and headings skip examples.
+
+    As SuperFences does, a fence may be indented or quoted; it closes with the same character, at
+    least as many times, and nothing else. The code's language, written as R Markdown does
+    (```{r}) or as Jekyll lessons do (`{: .language-r}` under the closing fence), is rewritten in
+    `lines` to the plain form (```r).
+    """
+    out: list[str] = []
+    fence, opener = None, 0
+    for index, line in enumerate(lines):
         match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * 3
+        if fence is None and match and "`" not in (match["info"] if match["fence"][0] == "`" else ""):
+            fence, opener = match["fence"], index
+            chunk = _CHUNK.match(match["info"])
+            if chunk:
+                lines[index] = f"{match['lead']}{fence}{chunk['lang']}"
             out.append("")
         elif fence is not None:
-            if line.strip().startswith(fence):
+            if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) \
+                    and not match["info"].strip():
                 fence = None
+                _language_below(lines, opener, index)
             out.append("")
         else:
             out.append(line)
     return out
 
 
+def _language_below(lines: list[str], opener: int, closer: int) -> None:
+    """`{: .language-r}` right under a closing fence names the language of a fence that has none."""
+    below = _KRAMDOWN_LANG.match(lines[closer + 1]) if closer + 1 < len(lines) else None
+    above = _FENCE.match(lines[opener])
+    if below and not above["info"].strip():
+        lines[opener] = f"{above['lead']}{above['fence']}{below['lang']}"
+        lines[closer + 1] = below["lead"].rstrip()
+
+
+def code_block(source: str, language: str, class_name: str, options: dict, md: markdown.Markdown, **kwargs) -> str:
+    """A fenced block as plain `<pre><code class="language-x">`: no highlighting, whose CSS every page would carry."""
+    lang = f' class="language-{html.escape(language)}"' if language else ""
+    return f"<pre><code{lang}>{html.escape(source, quote=False)}\n</code></pre>"
+
+
 @cache
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "1-3"}},
-                             output_format="html")
+    configs = {"markdown.extensions.toc": {"toc_depth": "1-3"},
+               "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
+               # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
+               "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
 
 
 def to_html(body: str) -> tuple[str, list[dict]]:

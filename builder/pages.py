@@ -10,6 +10,7 @@ from pathlib import Path
 import lxml.html
 
 from builder.course import Course, ModuleSource
+from builder.divs import convert_divs
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
 from builder.media import Media, Shelf, pack_page
@@ -18,12 +19,10 @@ from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
-from builder.trees import remove_keeping_tail
+from builder.trees import demote_headings, remove_keeping_tail
 from builder.yamlfile import read_text
 
-_EMPTY_ALT = re.compile(r"!\[\s*\]\s*(?:\([^)]*\)|\[[^\]]*\])(\{[^}]*\})?")
-_DECORATIVE = re.compile(r"""alt\s*=\s*(""|'')""")
-_H1 = re.compile(r"^(#\s|#$)|^=+\s*$")
+_H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
 
 
 RESERVED_IDS = {"main", "cp-toc-title"}  # used by the page templates around the body
@@ -99,15 +98,21 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
         return None
     source = split_source(text, path, problems)
     markdown, quizzes = extract_quizzes(source, problems)
-    body, toc_tokens = to_html(markdown)
+    lines = convert_divs(markdown.split("\n"), source.prose, source.body_start, path, t, problems)
+    body, toc_tokens = to_html("\n".join(lines))
     root = lxml.html.fragment_fromstring(body, create_parent="div")
-    toc = _toc(toc_tokens)
+    title, demoted = _take_title(root, source, problems)
+    if demoted:  # the '# ' title, if also written in the body, left it: its sections are what remains
+        toc_tokens = _shifted([t for token in toc_tokens
+                               for t in (token["children"] if _same_words(html.unescape(token["name"]), title)
+                                         else [token])])
+    toc = _toc(toc_tokens, _folded_ids(root))
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
-    title = _take_title(root, source, problems)
     resolver = Resolver(course.root, path, module_pages, problems)
-    page = Page(module, path, title, source.meta.get("description", ""), source.meta.get("duration"),
+    page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
+    _check_definitions(root, source, problems)
     add_players(root, source, course.root, course.language if fallback else lang, course.language, t, problems)
     _resolve_refs(root, source, resolver, page)
     packing = packing or Packing(Media(course.images), Shelf())
@@ -137,30 +142,72 @@ def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str,
         toc.insert(before + inserted, TocEntry(section.get("id"), plain(quiz.title)))
 
 
-def _take_title(root, source: Source, problems: Problems) -> str:
-    """The title is the front matter's, else the '# ' heading; the h1 leaves the body (the template owns it)."""
+def _take_title(root, source: Source, problems: Problems) -> tuple[str, bool]:
+    """The page title, and whether the body's headings moved one level down to make room for it.
+
+    The template shows the title as the page's h1. A front-matter `title:` is the title; a first
+    '# ' heading saying the same is that title written twice and leaves the body, other '# '
+    headings stay as sections, every heading one level down. Without one, the '# ' heading is the
+    title (and leaves the body); a second one is an error.
+    """
     h1s = root.findall(".//h1")
-    h1_lines = [n for n, _ in source.lines_matching(_H1)]
-    for extra, line in zip(h1s[1:], h1_lines[1:] + [0] * len(h1s)):
-        problems.error(source.path, line, f"second '# ' title '{extra.text_content().strip()}'",
+    front = source.meta.get("title")
+    if front:
+        if h1s and _same_words(h1s[0].text_content(), front):
+            remove_keeping_tail(h1s.pop(0))
+        if h1s:
+            demote_headings(root)
+        return front, bool(h1s)
+    lines = _h1_lines(source)
+    for extra in h1s[1:]:
+        text = extra.text_content().strip()
+        line = next((n for n in lines[1:] if text in source.prose[n - source.body_start]), 0)
+        lines = [n for n in lines if n != line]
+        problems.error(source.path, line, f"second '# ' title '{text}'",
                        "a module has one '# ' title; use '## ' for its sections")
-    title = source.meta.get("title") or (h1s[0].text_content().strip() if h1s else "")
     if h1s:
         remove_keeping_tail(h1s[0])
-    if not title:
-        problems.error(source.path, source.body_start, "the module has no title",
-                       "start it with a '# Title' line or set 'title:' in its front matter")
-    return title
+        return h1s[0].text_content().strip(), False
+    problems.error(source.path, source.body_start, "the module has no title",
+                   "start it with a '# Title' line or set 'title:' in its front matter")
+    return "", False
 
 
-def _toc(tokens: list[dict]) -> list[TocEntry]:
-    """'## ' headings with their '### ' children; the '# ' title level is skipped."""
+def _duration(meta: dict) -> int | None:
+    """The module's minutes: `duration`, else a Carpentries episode's teaching and exercise minutes."""
+    parts = [meta.get("teaching"), meta.get("exercises")]
+    return meta.get("duration") or (sum(p or 0 for p in parts) or None)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _h1_lines(source: Source) -> list[int]:
+    """Lines of '# ' headings, also inside boxes and quotes, and of setext titles (the line above '===')."""
+    return [n - (match[0].strip(" \t>").startswith("=")) for n, match in source.lines_matching(_H1)]
+
+
+def _shifted(tokens: list[dict]) -> list[dict]:
+    """toc tokens of headings moved one level down."""
+    return [{**token, "level": token["level"] + 1, "children": _shifted(token["children"])} for token in tokens]
+
+
+def _folded_ids(root) -> set[str]:
+    """Ids inside closed boxes (solutions, hints): "On this page" does not give them away."""
+    return {e.get("id") for details in root.iter("details") for e in details.iter() if e.get("id")}
+
+
+def _toc(tokens: list[dict], hidden: set[str] = frozenset()) -> list[TocEntry]:
+    """'## ' headings with their '### ' headings; the '# ' title level is skipped, as are headings in `hidden`."""
     entries: list[TocEntry] = []
     for token in tokens:
+        if token["id"] in hidden:
+            continue
         if token["level"] == 1:
-            entries.extend(_toc(token["children"]))
+            entries.extend(_toc(token["children"], hidden))
         elif token["level"] == 2:
-            children = tuple(_entry(t) for t in token["children"] if t["level"] == 3)
+            children = tuple(_entry(t) for t in token["children"] if t["level"] == 3 and t["id"] not in hidden)
             entries.append(TocEntry(token["id"], html.unescape(token["name"]), children))
         elif token["level"] == 3:
             entries.append(_entry(token))
@@ -192,15 +239,36 @@ def _id_line(source: Source, ident: str, index: int) -> int:
 
 
 def _check_alt(root, source: Source, problems: Problems) -> None:
-    for line, match in source.lines_matching(_EMPTY_ALT):
-        if not (match.group(1) and _DECORATIVE.search(match.group(1))):
-            problems.error(source.path, line, f"image without alt text: {match.group(0)}",
+    """Every image has an alt attribute (empty for a decorative one): read from the tree the page is made of."""
+    seen: dict[str, int] = {}
+    for img in root.iter("img"):
+        src = img.get("src") or ""
+        index = seen[src] = seen.get(src, -1) + 1  # the n-th image of a file is on the n-th line naming it
+        if img.get("alt") is not None:
+            continue
+        lines = [n for n, _ in source.lines_matching(re.compile(re.escape(src or "<img")))]
+        line = lines[index] if index < len(lines) else (lines[0] if lines else 0)
+        written = source.prose[line - source.body_start] if line else ""
+        if "<img" in written and "![" not in written:
+            problems.error(source.path, line, "image without alt text",
+                           "add an alt attribute that describes the image (alt=\"\" only if decorative)")
+        else:
+            problems.error(source.path, line, f"image without alt text: ![]({src})",
                            "describe the image between the brackets, or mark a purely decorative image "
                            "with {: alt=\"\" }")
-    for img in root.iter("img"):
-        if img.get("alt") is None:
-            problems.error(source.path, source.line_of(img.get("src") or "<img"), "image without alt text",
-                           "add an alt attribute that describes the image (alt=\"\" only if decorative)")
+
+
+def _check_definitions(root, source: Source, problems: Problems) -> None:
+    """A ': definition' with no term above it makes a list screen readers cannot read (axe: definition-list)."""
+    for dl in root.iter("dl"):
+        first = next((child for child in dl if child.tag in ("dt", "dd")), None)
+        if first is None or first.tag != "dd":
+            continue
+        text = " ".join(first.text_content().split())
+        lines = source.lines_matching(re.compile(r"^\s*:[ \t]+" + re.escape(text[:20])))
+        problems.error(source.path, lines[0][0] if lines else 0, f"definition without a term: ': {text[:40]}'",
+                       "write the term on the line above it, or, for a table caption, put ': Caption' right "
+                       "under the table")
 
 
 def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
@@ -253,12 +321,20 @@ def _mark_external(root, label: str) -> None:
 def _wrap_tables(root) -> None:
     """Wide tables scroll inside a focusable, labelled region, so keyboards can scroll them too."""
     for table in list(root.iter("table")):
-        headers = ", ".join(th.text_content().strip() for th in table.iter("th"))
         wrapper = lxml.html.Element("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
-                                            "aria-label": headers[:80] or "table"})
+                                            "aria-label": _table_label(table)})
         table.addprevious(wrapper)
         wrapper.append(table)  # the table's tail text moves with it: give it back to the wrapper
         wrapper.tail, table.tail = table.tail, None
+
+
+def _table_label(table) -> str:
+    """The table's caption, else its header cells that say something (an empty corner cell says nothing)."""
+    caption = table.find("caption")
+    if caption is not None and caption.text_content().strip():
+        return " ".join(caption.text_content().split())[:80]
+    headers = ", ".join(text for th in table.iter("th") if (text := " ".join(th.text_content().split())))
+    return headers[:80] or "table"
 
 
 def check_links(pages: list[Page], problems: Problems) -> None:

@@ -15,7 +15,7 @@ from markdown.extensions.toc import slugify
 
 from builder import state
 from builder.markup import Source
-from builder.problems import Problems, did_you_mean
+from builder.problems import Problems
 from builder.questions import (Block, Option, Question, identifier, is_answer_line, parse_attrs, parse_question,
                                split_attrs)
 
@@ -48,49 +48,40 @@ class Quiz:
 
 
 def extract_quizzes(source: Source, problems: Problems) -> tuple[str, list[Quiz]]:
-    """Take every block out of the Markdown body: (body with placeholders, the blocks' data)."""
+    """Take every quiz and survey block out of the Markdown body: (body with placeholders, the blocks).
+
+    Other `:::` lines are fenced divs (builder.divs) and stay. A block's lines are replaced one for one
+    (a blank line, the placeholder, blank lines), so the body keeps its line numbers.
+    """
     lines = source.body.split("\n")
-    out: list[str] = []
     quizzes: list[Quiz] = []
     i = 0
     while i < len(lines):
         match = _BLOCK.match(source.prose[i])
-        if not match:
-            out.append(lines[i])
+        kind, _, rest = match["rest"].strip().partition(" ") if match else ("", "", "")
+        if kind not in BLOCK_ATTRS:
             i += 1
             continue
         line = source.body_start + i
-        kind, _, rest = match["rest"].strip().partition(" ")
         end = _closing(source.prose, i + 1)
-        if kind not in BLOCK_ATTRS:
-            _stray(kind, source.path, line, problems)
-            closed = kind and end is not None and not _BLOCK.match(source.prose[end])["rest"].strip()
-            i = end + 1 if closed else i + 1  # skip the unknown block's content and its closing line
-            continue
         if end is None or _BLOCK.match(source.prose[end])["rest"].strip():
             problems.error(source.path, line, f"'::: {kind}' block is not closed",
                            "end it with a line holding only ':::'")
+            lines[i] = ""
             i = end if end is not None else len(lines)
             continue
         quiz = _parse_block(kind, rest, lines[i + 1:end], line, source.path, problems)
+        placeholder = PLACEHOLDER.format(index=len(quizzes)) if quiz is not None else ""
+        lines[i:end + 1] = ["", placeholder] + [""] * (end - i - 1)
         if quiz is not None:
-            out.extend(["", PLACEHOLDER.format(index=len(quizzes)), ""])
             quizzes.append(quiz)
         i = end + 1
-    return "\n".join(out), quizzes
+    return "\n".join(lines), quizzes
 
 
 def _closing(prose: list[str], start: int) -> int | None:
     """Index of the next ':::' line (closing this block, or opening another: then unclosed)."""
     return next((j for j in range(start, len(prose)) if _BLOCK.match(prose[j])), None)
-
-
-def _stray(kind: str, path: Path, line: int, problems: Problems) -> None:
-    if not kind:
-        problems.error(path, line, "':::' closes no block", "open a block with '::: quiz Title' or "
-                       "'::: survey Title', or remove this line")
-    else:
-        problems.error(path, line, f"unknown block '::: {kind}'", did_you_mean(kind, tuple(BLOCK_ATTRS)))
 
 
 # --- blocks ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 
 from builder import state
 from builder.locale import Strings
+from builder.mdext import MarkupExtension
 from builder.quiz import Question, Quiz
 
 _BLOCK_START = re.compile(r"^\s*(?:[-+*>]|#{1,6}|\d+[.)])(?=\s|$)")
@@ -27,7 +28,7 @@ _BLOCK_START = re.compile(r"^\s*(?:[-+*>]|#{1,6}|\d+[.)])(?=\s|$)")
 
 @cache
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["attr_list", "sane_lists", "tables"], output_format="html")
+    return markdown.Markdown(extensions=["attr_list", "sane_lists", "tables", MarkupExtension()], output_format="html")
 
 
 def _convert(text: str, inline: bool) -> HtmlElement:

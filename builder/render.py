@@ -31,6 +31,7 @@ _HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
 _NOT_PRINTED = re.compile(r'<details class="cp-answers">.*?</details>|<noscript>.*?</noscript>'
                           r'|<div class="cp-actions">.*?</div>|<div class="cp-result"[^>]*></div>', re.DOTALL)
 _FORM = re.compile(r"<(/?)form\b[^>]*>")
+_CLOSED = re.compile(r"<details(?=[\s>])(?![^>]*\sopen[\s=>])")
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,10 @@ def _exists(env: jinja2.Environment, template: str) -> bool:
 
 def printable(body: str) -> str:
     """A module's body for the whole-course page: questions without anything that answers or sends
-    them, and every heading one level down (h6 stays), so the module's sections sit under its title."""
+    them, boxes that fold (solutions, hints, transcripts) open, and every heading one level down (h6
+    stays), so the module's sections sit under its title."""
     body = _FORM.sub(lambda m: "</div>" if m[1] else '<div class="cp-quiz-form">', _NOT_PRINTED.sub("", body))
+    body = _CLOSED.sub("<details open", body)
     return _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", body)
 
 

@@ -134,6 +134,11 @@ def integer(low: int, high: int) -> Check:
     return check
 
 
+def anything(value: Any, raw: str | None) -> Any:
+    """Any value: a key other tools read, which a lesson keeps so it builds there too."""
+    return value
+
+
 def boolean(value: Any, raw: str | None) -> bool:
     """true or false."""
     if not isinstance(value, bool):
@@ -233,10 +238,18 @@ COURSE = (
           doc="Per-language title, description, keywords and objectives."),
 )
 
+# Front-matter keys of R Markdown, Quarto and Jekyll that say how those tools build the page, or who wrote it.
+TOOL_KEYS = ("author", "date", "output", "format", "execute", "jupyter", "editor", "editor_options", "knitr",
+             "layout", "permalink")
 FRONT_MATTER = (
     Field("title", text, None, doc="Module title (default: the module's '# ' heading)."),
     Field("description", text, "", doc="One sentence shown in the module list."),
     Field("duration", duration, None, doc="Estimated minutes for this module."),
+    Field("teaching", integer(0, 10000), None, doc="Carpentries: minutes of teaching; with 'exercises', the "
+          "module's duration when 'duration' is not set."),
+    Field("exercises", integer(0, 10000), None, doc="Carpentries: minutes of exercises."),
+    *(Field(name, anything, None, doc="Written by R Markdown, Quarto or Jekyll for their own use: accepted, "
+            "not used.") for name in TOOL_KEYS),
 )
 
 

@@ -33,14 +33,13 @@ from builder.problems import Problems
 from builder.refs import LOAD_ATTRS, rewrite_css, split_srcset
 from builder.render import HOME, PRINT, PROGRESS, Site, environment
 from builder.sizes import human_size
-from builder.trees import remove_keeping_tail
+from builder.trees import demote_headings, remove_keeping_tail
 
 SINGLE = "single"
 MAX_INLINE = 200_000  # bytes: audio, video and other files above this stay out of the single file
 LEFT_OUT_PAGES = (PRINT,)  # the whole course on one page: without JavaScript, the single file is that already
 SHIM = "single.js"  # the template showing one page at a time; only the single file carries it
 EMBEDDED_ENTRY = "coursepack-package"  # id of the <script> holding what coursepack.json holds in a zip
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 IDREFS = ("for", "headers", "list", "form", "aria-activedescendant", "aria-controls", "aria-describedby",
           "aria-details", "aria-errormessage", "aria-flowto", "aria-labelledby", "aria-owns")
 # Fixed here rather than read from the system's MIME table, so every machine writes the same bytes.
@@ -115,23 +114,8 @@ def _section(name: str, doc: HtmlElement, main: HtmlElement) -> HtmlElement:
         if "cp-resume" not in (child.get("class") or "").split():
             section.append(child)  # moves it, with its tail
     if name != HOME:
-        _demote(section)
+        demote_headings(section)
     return section
-
-
-def _demote(section: HtmlElement) -> None:
-    """Every heading one level down: h1 -> h2 ... h6 -> a level-7 heading (ARIA knows levels past 6)."""
-    for element in section.iter():
-        if element.tag in HEADINGS:
-            level = int(element.tag[1]) + 1
-            if level <= 6:
-                element.tag = f"h{level}"
-            else:
-                element.tag = "p"
-                element.set("role", "heading")
-                element.set("aria-level", str(level))
-        elif element.get("role") == "heading" and (element.get("aria-level") or "").isdigit():
-            element.set("aria-level", str(int(element.get("aria-level")) + 1))
 
 
 def _frame(doc: HtmlElement, main: HtmlElement, sections: dict[str, HtmlElement]) -> HtmlElement | None:

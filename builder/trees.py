@@ -17,3 +17,21 @@ def remove_keeping_tail(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def demote_headings(root: etree._Element) -> None:
+    """Every heading one level down: h1 -> h2 ... h6 -> a level-7 heading (ARIA knows levels past 6)."""
+    for element in root.iter():
+        if element.tag in HEADINGS:
+            level = int(element.tag[1]) + 1
+            if level <= 6:
+                element.tag = f"h{level}"
+            else:
+                element.tag = "p"
+                element.set("role", "heading")
+                element.set("aria-level", str(level))
+        elif element.get("role") == "heading" and (element.get("aria-level") or "").isdigit():
+            element.set("aria-level", str(int(element.get("aria-level")) + 1))

@@ -1,4 +1,5 @@
-"""Golden build: a sample course built and compared, file by file, with the expected packages.
+"""Golden builds: a sample course, and a lesson written as Carpentries / Quarto / pandoc authors write
+them (tests/fixtures/carpentries-lesson), built and compared, file by file, with the expected packages.
 
 Refresh the expected files after an intended change with:  UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 then review the diff in git before committing it.
@@ -15,9 +16,12 @@ from pathlib import Path
 
 from builder.assets import shipped_bytes
 
-GOLDEN = Path(__file__).parent / "golden"
-STATIC = Path(__file__).parent.parent / "templates" / "static"
-COURSE = "participatory-planning"
+import pytest
+
+TESTS = Path(__file__).parent
+GOLDEN = TESTS / "golden"
+STATIC = TESTS.parent / "templates" / "static"
+SOURCES = {"participatory-planning": TESTS.parent / "courses", "carpentries-lesson": TESTS / "fixtures"}
 TEXT_SUFFIXES = {".html", ".xml", ".css", ".js", ".svg", ".json"}
 
 
@@ -47,11 +51,13 @@ def flatten(dist: Path) -> dict[str, bytes]:
     return tree
 
 
-def test_sample_course_matches_golden(sample, run, tmp_path):
-    result = run("build", sample(COURSE), "--out", tmp_path / "dist")
-    assert result.exit_code == 0, result.output
+@pytest.mark.parametrize("course", sorted(SOURCES))
+def test_course_matches_golden(course, run, tmp_path):
+    source = shutil.copytree(SOURCES[course] / course, tmp_path / "courses" / course)
+    result = run("build", source, "--out", tmp_path / "dist")
+    assert result.exit_code == 0 and "0 warnings" in result.output, result.output
     actual = flatten(tmp_path / "dist")
-    expected_root = GOLDEN / COURSE
+    expected_root = GOLDEN / course
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(expected_root, ignore_errors=True)
         for key, data in actual.items():

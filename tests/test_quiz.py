@@ -418,8 +418,8 @@ ERRORS = [
     pytest.param("::: quizz Q\n### One\n:::\n",
                  [f"{at(1)} unknown block '::: quizz' — did you mean 'quiz'?"], id="unknown-block"),
     pytest.param("Text.\n:::\n",
-                 [f"{at(2)} ':::' closes no block — open a block with '::: quiz Title' or '::: survey Title', or "
-                  "remove this line"], id="stray-closing-line"),
+                 [f"{at(2)} ':::' closes no block — open a block with '::: quiz Title' or '::: survey Title' or a "
+                  "box with '::: callout', or remove this line"], id="stray-closing-line"),
     pytest.param("::: quiz {#q}\n### One\n" + CHOICES + ":::\n",
                  [f"{at(1)} the quiz has no title — write it after '::: quiz', e.g. '::: quiz Check: zones and "
                   "permits'"], id="quiz-without-title"),

@@ -259,3 +259,46 @@ def test_reduced_motion_is_respected(built, open_context):
     }).map(e => e.tagName + '.' + e.className)""")
     assert moving == [], f"moving despite prefers-reduced-motion: {moving[:5]}"
     assert page.evaluate("() => matchMedia('(prefers-reduced-motion: reduce)').matches")
+
+
+# --- a lesson written as Carpentries / Quarto / pandoc authors write them -------------------------------
+
+LESSON = TESTS / "fixtures" / "carpentries-lesson"
+OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory):
+    """The fixture lesson's offline package, unzipped."""
+    from tests.browser.conftest import unzip
+
+    folder = tmp_path_factory.mktemp("lesson")
+    result = CliRunner().invoke(main, ["build", str(LESSON), "--out", str(folder / "dist"), "-f", "offline"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return unzip(next((folder / "dist").glob("*-offline.zip")), folder / "offline", LESSON.name)
+
+
+def test_lesson_boxes_pass_axe_closed_and_open(lesson, open_context):
+    problems: list[str] = []
+    _, page, _ = open_context()
+    for name in pages_to_check(lesson) + ["print.html"]:
+        page.goto(lesson.url(name))
+        problems += axe_problems(page, f"{lesson}/{name}")
+        page.evaluate(OPEN_ALL)  # what a closed box holds is checked too
+        problems += axe_problems(page, f"{lesson}/{name} (every box open)")
+    assert not problems, f"{len(problems)} accessibility problem(s):\n  " + "\n  ".join(problems)
+
+
+def test_a_solution_opens_from_the_keyboard_and_prints_open(lesson, open_context):
+    _, page, _ = open_context()
+    page.goto(lesson.url("01-introduction.html"))
+    code = page.locator("details.solution pre").first
+    assert not code.is_visible(), "a solution starts closed"
+    keys = Keyboard(page)
+    keys.tab_to(lambda f: f["tag"] == "summary" and f["label"] == "Solution", "the solution's summary")
+    keys.press("Enter")
+    assert code.is_visible() and not keys.invisible, "Enter on the summary opens the solution"
+    page.reload()
+    page.emulate_media(media="print")
+    assert code.is_visible(), "a printed module page shows its solutions"
