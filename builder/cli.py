@@ -149,6 +149,45 @@ def results_command(paths: tuple[Path, ...], csv_out: Path | None, by: str | Non
         click.get_current_context().exit(1)
 
 
+@main.command("report")
+@click.argument("paths", metavar="RESULTS...", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("needs-report.html"),
+              show_default=True, help="The report page; its figures go beside it as .json.")
+@click.option("--lang", help="The report's language (en, es, fr, pt, pt-PT, pl, ar). "
+                             "Default: the language most learners used.")
+@click.option("--group-by", "group_by", metavar="FIELD",
+              help="Break every figure down by 'folder' (the folder each file was collected in) or by a "
+                   "learner field: town, organisation, cohort, or a column of an LMS export.")
+@click.option("--since", type=click.Path(exists=True, path_type=Path),
+              help="Compare with an earlier needs-report.json, or with a folder of earlier results files.")
+@click.option("--course", "course_id", metavar="ID", help="The course of LMS exports that have no course column.")
+@click.option("--courses", "sources", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Course folder (or folder of courses) whose questions turn an LMS export's option letters "
+                   "back into words. Repeatable.")
+def report_command(paths: tuple[Path, ...], out: Path, lang: str | None, group_by: str | None,
+                   since: Path | None, course_id: str | None, sources: tuple[Path, ...]) -> None:
+    """Write a coordinator's needs report: one HTML page, offline, with charts.
+
+    RESULTS are results files learners saved, LMS exports of SCORM interactions (Moodle's
+    interactions report downloaded as text, or a CSV of learner, interaction id, response, result),
+    or folders holding them.
+    """
+    from builder.needs_html import LANGUAGES
+    from builder.needs_report import ReportOptions, companion, make_report
+
+    if lang and lang not in LANGUAGES and lang.split("-")[0] not in LANGUAGES:
+        raise UsageProblem(f"--lang '{lang}': the report speaks " + ", ".join(LANGUAGES))
+    options = ReportOptions(group_by.casefold() if group_by else None, lang, course_id, sources)
+    inputs, report = make_report(list(paths), out, options, since)
+    for line in report["problems"]:
+        click.echo(line, err=True)
+    click.echo(f"Wrote {out} and {companion(out)}: {report['inputs']['read']} of {inputs.files} files read, "
+               f"{len(inputs.records)} learners in {len(report['courses'])} course versions")
+    if inputs.rejected:
+        click.get_current_context().exit(1)
+
+
 main.add_command(build_command, "build")
 
 

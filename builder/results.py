@@ -149,6 +149,8 @@ class LearnerResult:
     success: str
     score: float | None
     answers: tuple[Answer, ...]
+    seconds: float | None = None  # time spent in the course, when the file says
+    profile: tuple[tuple[str, str], ...] = ()  # what the learner said of themselves: town, organisation…
 
     @property
     def saved_at(self) -> datetime:
@@ -200,6 +202,9 @@ def read_result(path: Path, problems: Problems) -> LearnerResult | None:
         return None
     except RecursionError:
         problems.error(path, 1, "not JSON: nested too deeply", RESAVE)
+        return None
+    except ValueError:  # a number of thousands of digits: no results file has one
+        problems.error(path, 1, "not a results file: a number is too long", RESAVE)
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         problems.error(path, 1, f"not a {FORMAT} file",
@@ -267,7 +272,21 @@ def _result(path: Path, data: dict) -> LearnerResult:
                            a["points"], a["earned"]) for a in data["answers"])
     return LearnerResult(path, data["learner"].strip(), data["saved"], course["id"], course["version"],
                          course["lang"], course["title"], pages["viewed"], pages["total"], data["completion"],
-                         data["success"], data["score"], answers)
+                         data["success"], data["score"], answers, _seconds(data.get("seconds")),
+                         _profile(data.get("profile")))
+
+
+def _seconds(value: Any) -> float | None:
+    """Optional time spent: a number of seconds under a year, or nothing."""
+    return float(value) if _number(value) and 0 <= value < 366 * 86400 else None
+
+
+def _profile(value: Any) -> tuple[tuple[str, str], ...]:
+    """Optional learner fields (town, organisation, cohort): short texts by short names, in name order."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple(sorted((k.strip().casefold(), " ".join(v.split())[:200]) for k, v in value.items()
+                        if isinstance(k, str) and isinstance(v, str) and k.strip() and len(k) <= 40 and v.strip()))
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:

@@ -1,0 +1,91 @@
+"""The needs report as one self-contained HTML page: tables, inline SVG charts, no script, prints whole.
+
+Numbers are written the reader's way (CLDR through Babel: '67 %' in French, '3,5' in Spanish); the
+words come from templates/report/locales, English first, overlaid by the language, then its region.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, format_percent
+
+from builder.charts import bar_chart
+from builder.locale import TEMPLATES, fill
+from builder.render import text_dir
+from builder.results import LIKERT
+
+REPORT_TEMPLATES = TEMPLATES / "report"
+LANGUAGES = tuple(sorted(p.stem for p in (REPORT_TEMPLATES / "locales").glob("*.yaml")))
+
+
+def report_strings(lang: str) -> dict[str, str]:
+    """The report's words in `lang`: English, then the base language, then the regional variant."""
+    words: dict[str, str] = {}
+    for code in dict.fromkeys(("en", lang.split("-")[0], lang)):
+        path = REPORT_TEMPLATES / "locales" / f"{code}.yaml"
+        if path.is_file():
+            words.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return words
+
+
+class Numbers:
+    """How the report's language writes shares, averages and changes."""
+
+    def __init__(self, lang: str, unknown: str) -> None:
+        try:
+            self.locale = Locale.parse(lang, sep="-")
+        except (ValueError, UnknownLocaleError):
+            self.locale = Locale.parse("en")
+        self.unknown = unknown
+
+    def share(self, value: float | None) -> str:
+        return self.unknown if value is None else format_percent(value, locale=self.locale)
+
+    def number(self, value: float | None) -> str:
+        return self.unknown if value is None else format_decimal(value, format="#,##0.#", locale=self.locale)
+
+    def change(self, value: float | None, share: bool) -> str:
+        """'+12%' or '−0.3': a change says its direction in text, not in colour."""
+        if value is None:
+            return self.unknown
+        text = self.share(abs(value)) if share else self.number(abs(value))
+        return ("+" if value > 0 else "\u2212" if value < 0 else "\u00b1") + text
+
+
+def likert_chart(ident: str, survey: dict[str, Any], words: dict[str, str], numbers: Numbers, rtl: bool) -> str:
+    """One Likert question's spread as bars, with the same figures in words for screen readers."""
+    dist = survey["distribution"]
+    spread = ", ".join(f"{level}: {dist[level]}" for level in LIKERT)
+    text = fill(words["chart_text"], prompt=survey["prompt"], spread=spread, mean=numbers.number(survey["mean"]),
+                n=str(survey["answered"]))
+    rows = [(level, dist[level], str(dist[level])) for level in LIKERT]
+    return bar_chart(ident, survey["prompt"], text, rows, rtl)
+
+
+def _view(course: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
+    """A course's figures as the page reads them: table rows, an anchor, each group's figures by question."""
+    groups = [{**g, "question_rates": {f"{q['quiz']}/{q['question']}": q["correct_rate"] for q in g["questions"]},
+               "survey_by_key": {f"{s['quiz']}/{s['question']}": s for s in g["surveys"]}}
+              for g in course.get("groups", [])]
+    rows = [(words["everyone"], course["overall"]), *((g["group"] or words["no_group"], g) for g in groups)]
+    anchor = "c-" + "".join(ch if ch.isalnum() else "-" for ch in f"{course['course']}-{course['version']}")
+    return {**course, "groups": groups, "rows": rows, "anchor": anchor}
+
+
+def render_report(report: dict[str, Any], lang: str) -> bytes:
+    """The page, the same bytes for the same report and language."""
+    words = report_strings(lang)
+    numbers = Numbers(lang, words["unknown"])
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPORT_TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["fill"] = lambda text, **fields: fill(text, **{k: str(v) for k, v in fields.items()})
+    since = {(c["course"], c["version"]): c for c in report.get("since", {}).get("courses", [])}
+    page = env.get_template("needs.html").render(
+        report={**report, "courses": [_view(c, words) for c in report["courses"]]}, lang=lang, dir=text_dir(lang), t=words, n=numbers, since=since, likert=LIKERT,
+        chart=lambda ident, survey: likert_chart(ident, survey, words, numbers, text_dir(lang) == "rtl"))
+    return page.encode("utf-8")
