@@ -169,7 +169,7 @@ def course_report(records: list[Record], group_by: str | None) -> dict[str, Any]
     """One course version: everyone, then each group apart."""
     first = min(records, key=lambda r: (r.title == "", r.source))
     report = {"course": first.course, "version": first.version, "title": first.title,
-              "languages": sorted({r.lang for r in records}), "overall": figures(records)}
+              "languages": sorted({r.lang for r in records} - {""}), "overall": figures(records)}
     if group_by:
         names = sorted({r.group for r in records}, key=lambda g: (g == NO_GROUP, g.casefold(), g))
         report["groups"] = [{"group": name, **figures([r for r in records if r.group == name])} for name in names]
