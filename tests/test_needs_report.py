@@ -197,3 +197,18 @@ def test_generic_csv_and_an_export_of_unknown_course(data, run, tmp_path):
 def test_out_must_not_overwrite_an_input(data, run):
     result = run("report", str(data / "round-1"), "--out", str(data / "round-1" / "town-a" / "ana.json"))
     assert result.exit_code == 2 and "should end in .html" in result.output
+
+
+def test_every_report_language_has_every_word():
+    from builder.needs_html import LANGUAGES, REPORT_TEMPLATES
+    import yaml
+
+    english = yaml.safe_load((REPORT_TEMPLATES / "locales" / "en.yaml").read_text(encoding="utf-8"))
+    for lang in LANGUAGES:
+        words = yaml.safe_load((REPORT_TEMPLATES / "locales" / f"{lang}.yaml").read_text(encoding="utf-8"))
+        unknown = set(words) - set(english)
+        missing = set() if "-" in lang else set(english) - set(words)  # a region lists only what differs
+        assert not unknown and not missing, (lang, unknown, missing)
+        for key, text in words.items():
+            assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", english[key]) or \
+                sorted(re.findall(r"\{\w+\}", text)) == sorted(re.findall(r"\{\w+\}", english[key])), (lang, key)
