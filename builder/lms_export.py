@@ -54,9 +54,10 @@ class ExportProblem(ValueError):
         self.line, self.hint = line, hint
 
 
-def interaction_id(quiz: str, question: str) -> str:
-    """The cmi.interactions.n.id the runtime sends for a question (templates/static/coursepack.js)."""
-    return f"{quiz}-{question}"
+def interaction_ids(quiz: str, question: str) -> tuple[str, str]:
+    """The cmi.interactions.n.id the runtime sends for a question (templates/static/coursepack.js):
+    '<quiz>.<question>', and the '<quiz>-<question>' of packages built before ids became unique."""
+    return f"{quiz}.{question}", f"{quiz}-{question}"
 
 
 def read_export(path: Path, known: dict[str, Known], course: str | None, group_by: str | None,

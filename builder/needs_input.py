@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.lms_export import ExportProblem, Known, interaction_id, read_export
+from builder.lms_export import ExportProblem, Known, interaction_ids, read_export
 from builder.needs import NO_GROUP, Record, record_from_result
 from builder.problems import Problems, UsageProblem, display_path
 from builder.results import LearnerResult, latest, read_result
@@ -109,8 +109,9 @@ def known_from_results(results: list[LearnerResult]) -> dict[str, Known]:
     known: dict[str, Known] = {}
     for r in sorted(results, key=lambda r: (r.course, r.version, str(r.path))):
         for a in r.answers:
-            known.setdefault(interaction_id(a.quiz, a.question),
-                             Known(r.course, r.version, r.title, a.quiz, a.question, a.type, a.prompt, a.points))
+            for ident in interaction_ids(a.quiz, a.question):
+                known.setdefault(ident, Known(r.course, r.version, r.title, a.quiz, a.question, a.type, a.prompt,
+                                              a.points))
     return known
 
 
@@ -139,7 +140,7 @@ def known_from_course(root: Path, problems: Problems) -> dict[str, Known]:
                 for q in quiz_model(quiz, 0, t)["questions"]:
                     options = [o["text"] for o in q.get("options", [])] or q.get("items") or q.get("right") \
                         or q.get("labels") or []
-                    known[interaction_id(quiz.id, q["id"])] = Known(
-                        course.id, course.version, title, quiz.id, q["id"], q["type"], q["prompt"],
-                        float(q["points"]), tuple(options), tuple(q.get("left", [])))
+                    info = Known(course.id, course.version, title, quiz.id, q["id"], q["type"], q["prompt"],
+                                 float(q["points"]), tuple(options), tuple(q.get("left", [])))
+                    known.update(dict.fromkeys(interaction_ids(quiz.id, q["id"]), info))
     return known

@@ -99,10 +99,11 @@ MOODLE_HEADER = ["Name", "Email address", "City/town", "Attempt", "Started on", 
                  "Question 1", "Response 1", "Right answer 1", "Result 1"]
 MOODLE_ROWS = [
     # Hugo's first attempt is replaced by his second; Irene picked the wrong option 'b'.
-    ["Hugo Lima", "hugo@example.org", "town-d", "1", "", "", "0", "Failed", "zones-homes", "b", "a", "wrong",
-     "needs-confidence", "1", "", "neutral"],
-    ["Hugo Lima", "hugo@example.org", "town-d", "2", "", "", "100", "Passed", "zones-homes", "a", "a", "correct",
-     "needs-confidence", "3", "", "neutral"],
+    ["Hugo Lima", "hugo@example.org", "town-d", "1", "", "", "0", "Failed", "zones.homes", "b", "a", "wrong",
+     "needs.confidence", "1", "", "neutral"],
+    ["Hugo Lima", "hugo@example.org", "town-d", "2", "", "", "100", "Passed", "zones.homes", "a", "a", "correct",
+     "needs.confidence", "3", "", "neutral"],
+    # an export from a package built before interaction ids were '<quiz>.<question>'
     ["Irene Sol", "irene@example.org", "town-d", "1", "", "", "0", "Failed", "zones-homes", "b", "a", "wrong",
      "needs-confidence", "2", "", "neutral"],
 ]
