@@ -18,6 +18,7 @@ from builder.players import add_players
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
+from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
 from builder.trees import demote_headings, remove_keeping_tail
 from builder.yamlfile import read_text
@@ -100,6 +101,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     markdown, quizzes = extract_quizzes(source, problems)
     lines = convert_divs(markdown.split("\n"), source.prose, source.body_start, path, t, problems)
     body, toc_tokens = to_html("\n".join(lines))
+    body = sanitise(body, source, problems)  # raw HTML: the allow-list of builder/rawhtml.py
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     title, demoted = _take_title(root, source, problems)
     if demoted:  # the '# ' title, if also written in the body, left it: its sections are what remains

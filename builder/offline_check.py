@@ -1,0 +1,338 @@
+"""Check what a package actually carries: no HTML, CSS or SVG file in it may reach beyond the package.
+
+Run on the bytes that go into the zips (and the single .html file), whatever produced them:
+Markdown, our templates, a course's own template overrides and static files, files the author
+links to. Real parsers read them (lxml for HTML and SVG, tinycss2 for CSS), so escapes and odd
+spellings a browser understands are understood here too. Hyperlinks a learner clicks may go to the
+web (they are marked as needing a connection); anything that loads, submits or navigates on its
+own must stay inside the package.
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote_to_bytes
+
+import lxml.etree
+import lxml.html
+import tinycss2
+
+from builder.locale import TEMPLATES
+from builder.names import inside
+from builder.problems import Problems
+
+if TYPE_CHECKING:
+    from builder.course import Course
+    from builder.render import Site
+
+WEB_SCHEMES = {"http", "https"}
+CLICK_SCHEMES = {"http", "https", "mailto", "tel"}  # where a hyperlink the learner clicks may go
+CHECKED = {".html": "html", ".htm": "html", ".xhtml": "html", ".css": "css", ".svg": "svg"}
+# Attributes whose value is fetched by the browser without a click (srcset-like ones hold several URLs).
+LOAD = {"src", "poster", "background", "lowsrc", "dynsrc", "codebase", "archive", "xlink:href"}
+SRCSETS = {"srcset", "imagesrcset"}
+SUBMIT = {"action", "formaction"}  # a form goes there when submitted
+NEVER = {"ping": "it sends a request to that address whenever the link is followed",
+         "srcdoc": "it holds a whole page that is never checked; link to a page of the package instead",
+         "attributionsrc": "it makes the browser report to that address",
+         "manifest": "an application cache manifest can list files on the web; remove it"}
+CSS_URL_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade"}
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\t\n\r]")  # browsers drop these anywhere in a URL: 'java\tscript:' is 'javascript:'
+_SRCSET_GAP = re.compile(r"[\s,]*")
+_SRCSET_URL = re.compile(r"\S+")
+_ANIMATE = {"animate", "set"}
+WEB = "would be loaded from the internet, which an offline package cannot do"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing in a file that reaches beyond the package: what, the text to find it by, and the fix."""
+
+    message: str
+    needle: str
+    hint: str
+    line: int = 0  # in the file checked, when its parser knows
+
+
+# --- URLs ------------------------------------------------------------------------------------------
+
+def clean_url(value: str) -> str:
+    """The URL a browser sees: leading and trailing spaces and controls gone, tabs and newlines removed."""
+    return _INVISIBLE.sub("", value.strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"))
+
+
+def scheme(value: str) -> str:
+    """'https' for 'HTTPS://…', '//' for a network-path reference, '' for a relative URL."""
+    url = clean_url(value)
+    if url.startswith(("//", "\\\\", "/\\", "\\/")):
+        return "//"
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def shown(value: str) -> str:
+    """A URL as the author can recognise it in an error message: control characters made visible."""
+    text = value.strip()
+    text = text if len(text) <= 80 else text[:77] + "…"
+    return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
+def load_problem(value: str, folder: str | None) -> Finding | None:
+    """Why a URL the browser fetches on its own (image, style sheet, script…) reaches beyond the package.
+
+    `folder` is where the file sits in the package; None leaves relative paths to the caller."""
+    kind = scheme(value)
+    if kind == "data":
+        return data_problem(value)
+    if kind in WEB_SCHEMES or kind == "//":
+        return Finding(f"'{shown(value)}' {WEB}", value.strip(), "download the file into the course folder and "
+                       "refer to it by a relative path")
+    if kind:
+        return Finding(f"'{shown(value)}' uses '{kind}:', which a package cannot load", value.strip(),
+                       "refer to a file of the course by a relative path")
+    return _outside(value, folder)
+
+
+def click_problem(value: str, folder: str | None, download: bool = False) -> Finding | None:
+    """Why a hyperlink the learner clicks is not allowed: scripts, data and local files outside the package."""
+    kind = scheme(value)
+    if kind in CLICK_SCHEMES or kind == "//" or (kind == "data" and download):
+        return None  # the web needs a connection (marked as such); a data: download stays in the page
+    if kind:
+        return Finding(f"link '{shown(value)}' is a {kind}: URL, which a package does not allow", value.strip(),
+                       "link to a page or file of the course, or to a web page (https://…)")
+    return _outside(value, folder)
+
+
+def _outside(value: str, folder: str | None) -> Finding | None:
+    """A relative URL that climbs out of the package (or starts at the disk's root) reaches other files."""
+    if folder is None:
+        return None
+    path = clean_url(value).split("#")[0].split("?")[0].replace("\\", "/")
+    if not path:
+        return None
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    if path.startswith("/") or joined == ".." or joined.startswith("../"):
+        return Finding(f"'{shown(value)}' points outside the package", value.strip(),
+                       "refer to a file of the course by a path that stays inside it")
+    return None
+
+
+def data_problem(value: str) -> Finding | None:
+    """A data: URL is part of the page; one holding a style sheet, drawing or page is checked in turn."""
+    header, _, payload = clean_url(value).partition(",")
+    mime = header[5:].split(";")[0].strip().lower()
+    kind = {"text/css": "css", "image/svg+xml": "svg", "text/html": "html"}.get(mime)
+    if kind is None:
+        return None
+    try:
+        data = base64.b64decode(payload) if header.lower().endswith(";base64") else unquote_to_bytes(payload)
+    except ValueError:
+        return Finding(f"a data: URL ({mime}) that cannot be read", value[:40], "write the file into the package")
+    inner = check_bytes(kind, data, "")
+    return inner[0] if inner else None
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a srcset, split as browsers do: 'a.png 1x, b.png 2x' -> ['a.png', 'b.png'] (data: keeps its comma)."""
+    urls, pos = [], 0
+    while (pos := _SRCSET_GAP.match(value, pos).end()) < len(value):
+        url = _SRCSET_URL.match(value, pos).group()
+        pos += len(url)
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # skip the descriptors ('2x', '480w') up to the next comma
+            comma = value.find(",", pos)
+            pos = len(value) if comma < 0 else comma + 1
+        urls.append(url)
+    return urls
+
+
+# --- CSS -------------------------------------------------------------------------------------------
+
+def css_urls(nodes) -> list[tuple[str, int]]:
+    """Every URL in CSS tokens (url(), @import, image-set("…"), src("…")), escapes decoded, with its line."""
+    found = []
+    for node in nodes or ():
+        if node.type == "url":
+            found.append((node.value, node.source_line))
+        elif node.type == "function":
+            if node.lower_name in CSS_URL_FUNCTIONS:
+                found += [(t.value, t.source_line) for t in node.arguments if t.type == "string"]
+            found += css_urls(node.arguments)
+        elif node.type in ("() block", "[] block", "{} block"):
+            found += css_urls(node.content)
+        elif node.type in ("qualified-rule", "at-rule"):
+            if node.type == "at-rule" and node.lower_at_keyword == "import":
+                found += [(t.value, t.source_line) for t in node.prelude if t.type == "string"]
+            found += css_urls(node.prelude) + css_urls(node.content)
+        elif node.type == "declaration":
+            found += css_urls(node.value)
+    return found
+
+
+def check_css(text: str, folder: str | None = "", inline: str = "") -> list[Finding]:
+    """Every URL of a style sheet that reaches beyond the package; `inline` "style" reads a style="…"
+    attribute, "value" one CSS value such as SVG's fill="url(…)"."""
+    parse = {"style": tinycss2.parse_blocks_contents, "value": tinycss2.parse_component_value_list}.get(
+        inline, lambda css: tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    nodes = parse(text)
+    findings = []
+    for url, line in css_urls(nodes):
+        problem = load_problem(url, folder)
+        if problem:
+            findings.append(Finding(problem.message, problem.needle, problem.hint, line))
+    return findings
+
+
+# --- HTML and SVG ----------------------------------------------------------------------------------
+
+def check_html(text: str, folder: str = "") -> list[Finding]:
+    """Every element or attribute of a page that loads, submits or navigates beyond the package."""
+    if not text.strip():
+        return []
+    root = lxml.html.document_fromstring(text)
+    return [f for element in root.iter() if isinstance(element.tag, str) for f in check_element(element, folder)]
+
+
+def check_svg(data: bytes, folder: str = "") -> list[Finding]:
+    """The same for a drawing: hrefs, styles, url() in presentation attributes, and style sheet instructions."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                  recover=True)
+    try:
+        root = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError:
+        return []  # not a drawing a browser shows either
+    if root is None:
+        return []
+    findings = []
+    for node in [*reversed(list(root.itersiblings(preceding=True))), *root.iter()]:
+        if isinstance(node, lxml.etree._ProcessingInstruction) and node.target == "xml-stylesheet":
+            href = node.get("href") or ""
+            findings += [Finding(f.message, f.needle, f.hint, node.sourceline or 0)
+                         for f in [load_problem(href, folder)] if f]
+        elif isinstance(node.tag, str):
+            findings += check_element(node, folder)
+    return findings
+
+
+def check_element(element, folder: str) -> list[Finding]:
+    """One element's attributes and content, wherever it comes from (page, drawing, inline SVG)."""
+    tag = lxml.etree.QName(element).localname.lower()
+    line = element.sourceline or 0
+    found: list[Finding | None] = []
+    if tag == "base" and element.get("href") is not None:
+        found.append(Finding("<base href> is not allowed", "<base", "it sends every link and file of the page "
+                             "elsewhere; remove it"))
+    if tag == "meta" and (element.get("http-equiv") or "").strip().lower() == "refresh":
+        found.append(Finding("<meta http-equiv=\"refresh\"> is not allowed", "refresh", "it leaves the page on "
+                             "its own; link to the page instead"))
+    if tag == "link" and "manifest" in (element.get("rel") or "").lower().split():
+        found.append(Finding("<link rel=\"manifest\"> is not allowed", "manifest", "a web app manifest names "
+                             "files on the web; remove it"))
+    if tag == "style" and element.text:
+        found += check_css(element.text, folder)
+    for name, value in element.attrib.items():
+        found += _attribute(tag, _name(name), value, element, folder)
+    return [Finding(f.message, f.needle, f.hint, f.line or line) for f in found if f]
+
+
+def _name(name: str) -> str:
+    return "xlink:href" if name == "{http://www.w3.org/1999/xlink}href" else name.lower()
+
+
+def _attribute(tag: str, name: str, value: str, element, folder: str) -> list[Finding | None]:
+    if name in NEVER and value.strip():
+        return [Finding(f"{name}= on <{tag}> is not allowed", f"{name}=", NEVER[name])]
+    if name.startswith("on"):
+        return [Finding(f"the event handler {name}= on <{tag}> is not allowed", f"{name}=",
+                        "it runs a script the build cannot check; put scripts in templates/static/")]
+    if name == "href":
+        clicked = tag in ("a", "area")
+        return [click_problem(value, folder, element.get("download") is not None) if clicked
+                else load_problem(value, folder)]
+    if name in LOAD or (name == "data" and tag == "object"):
+        return [load_problem(value, folder)]
+    if name in SRCSETS:
+        return [load_problem(url, folder) for url in srcset_urls(value)]
+    if name in SUBMIT and value.strip():
+        return [load_problem(value, folder)]
+    if name == "style":
+        return list(check_css(value, folder, inline="style"))
+    if tag in _ANIMATE and name in ("to", "from", "values") and _animates_href(element):
+        return [click_problem(v, folder) or load_problem(v, folder) for v in value.split(";")]
+    if "url(" in value.lower():  # SVG presentation attributes: fill="url(…)", filter="url(…)"
+        return list(check_css(value, folder, inline="value"))
+    return []
+
+
+def _animates_href(element) -> bool:
+    return (element.get("attributeName") or "").strip().lower() in ("href", "xlink:href")
+
+
+# --- files of a package ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=512)
+def check_bytes(kind: str, data: bytes, folder: str) -> tuple[Finding, ...]:
+    """The findings for one file's bytes; cached, since every format of a course carries the same files."""
+    if kind == "css":
+        return tuple(check_css(data.decode("utf-8", errors="replace"), folder))
+    if kind == "svg":
+        return tuple(check_svg(data, folder))
+    return tuple(check_html(data.decode("utf-8", errors="replace"), folder))
+
+
+def check_site(site: Site, problems: Problems, files: dict[str, bytes | Path] | None = None) -> None:
+    """Check every HTML, CSS and SVG file of a rendered site (or `files` made from it, such as the single file)."""
+    check_files(site.files if files is None else files, sources(site.course), site.course.root, problems)
+
+
+def sources(course: Course) -> list[Path]:
+    """Where a page's text may come from, in the order to name them: the course's own templates and static
+    files, its modules, then ours."""
+    own = sorted(p for p in course.templates.rglob("*") if p.is_file() and inside(p, course.root)) \
+        if course.templates.is_dir() else []
+    modules = sorted({path for module in course.modules for path in module.files.values()})
+    ours = sorted(p for p in TEMPLATES.glob("*.html")) + sorted(TEMPLATES.glob("static/*"))
+    return own + modules + ours
+
+
+def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: Path, problems: Problems) -> None:
+    """An error for everything in a package's HTML, CSS and SVG files that reaches beyond the package.
+
+    Each names the package file and, where it can be found, the source it came from: the file itself,
+    or the first of `sources` (course templates, modules, our templates) that holds the offending text,
+    else `fallback` (the course folder).
+    """
+    for name in sorted(files):
+        kind = CHECKED.get(posixpath.splitext(name)[1].lower())
+        if kind is None:
+            continue
+        content = files[name]
+        data = content.read_bytes() if isinstance(content, Path) else content
+        for finding in check_bytes(kind, data, posixpath.dirname(name)):
+            path, line = _source(finding, [content] if isinstance(content, Path) else sources)
+            problems.error(path or fallback, line if path else 0, f"{name} in the package: {finding.message}",
+                           finding.hint)
+
+
+def _source(finding: Finding, candidates: list[Path]) -> tuple[Path | None, int]:
+    """The first candidate file holding the offending text, and the line it is on."""
+    needle = finding.needle.lower()
+    for path in candidates:
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for number, text in enumerate(lines, 1):
+            if needle and needle in text.lower():
+                return path, number
+    return None, 0
