@@ -98,8 +98,8 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     check_translated_quizzes(course, pages_by_lang, problems)
     if len(course.languages) > 1 and not problems.errors:  # with errors, its own would only repeat them
         sites.append(combined_site(course, pages_by_lang, problems))
-    for site in sites:  # what will be written, whatever made it: nothing may reach beyond the package
-        check_site(site, problems)
+    for site in sites if not problems.errors else []:  # the last gate, on what will be written (whatever made
+        check_site(site, problems)  # it); after other errors it would only repeat them
     return course, sites
 
 

@@ -2,7 +2,7 @@
 
 Run on the bytes that go into the zips (and the single .html file), whatever produced them:
 Markdown, our templates, a course's own template overrides and static files, files the author
-links to. Real parsers read them (lxml for HTML and SVG, tinycss2 for CSS), so escapes and odd
+links to. Real parsers read them (lxml for HTML and SVG, tinycss2 for CSS: builder/css.py), so escapes and odd
 spellings a browser understands are understood here too. Hyperlinks a learner clicks may go to the
 web (they are marked as needing a connection); anything that loads, submits or navigates on its
 own must stay inside the package.
@@ -21,8 +21,9 @@ from urllib.parse import unquote_to_bytes
 
 import lxml.etree
 import lxml.html
-import tinycss2
 
+from builder.css import css_urls
+from builder.urls import clean_url, scheme, shown
 from builder.locale import TEMPLATES
 from builder.names import inside
 from builder.problems import Problems
@@ -42,9 +43,6 @@ NEVER = {"ping": "it sends a request to that address whenever the link is follow
          "srcdoc": "it holds a whole page that is never checked; link to a page of the package instead",
          "attributionsrc": "it makes the browser report to that address",
          "manifest": "an application cache manifest can list files on the web; remove it"}
-CSS_URL_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade"}
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_INVISIBLE = re.compile(r"[\t\n\r]")  # browsers drop these anywhere in a URL: 'java\tscript:' is 'javascript:'
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
@@ -62,28 +60,6 @@ class Finding:
 
 
 # --- URLs ------------------------------------------------------------------------------------------
-
-def clean_url(value: str) -> str:
-    """The URL a browser sees: leading and trailing spaces and controls gone, tabs and newlines removed."""
-    return _INVISIBLE.sub("", value.strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"))
-
-
-def scheme(value: str) -> str:
-    """'https' for 'HTTPS://…', '//' for a network-path reference, '' for a relative URL."""
-    url = clean_url(value)
-    if url.startswith(("//", "\\\\", "/\\", "\\/")):
-        return "//"
-    match = _SCHEME.match(url)
-    return match.group(1).lower() if match else ""
-
-
-def shown(value: str) -> str:
-    """A URL as the author can recognise it in an error message: control characters made visible."""
-    text = value.strip()
-    text = text if len(text) <= 80 else text[:77] + "…"
-    return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in text)
-
 
 def load_problem(value: str, folder: str | None) -> Finding | None:
     """Why a URL the browser fetches on its own (image, style sheet, script…) reaches beyond the package.
@@ -158,35 +134,10 @@ def srcset_urls(value: str) -> list[str]:
 
 # --- CSS -------------------------------------------------------------------------------------------
 
-def css_urls(nodes) -> list[tuple[str, int]]:
-    """Every URL in CSS tokens (url(), @import, image-set("…"), src("…")), escapes decoded, with its line."""
-    found = []
-    for node in nodes or ():
-        if node.type == "url":
-            found.append((node.value, node.source_line))
-        elif node.type == "function":
-            if node.lower_name in CSS_URL_FUNCTIONS:
-                found += [(t.value, t.source_line) for t in node.arguments if t.type == "string"]
-            found += css_urls(node.arguments)
-        elif node.type in ("() block", "[] block", "{} block"):
-            found += css_urls(node.content)
-        elif node.type in ("qualified-rule", "at-rule"):
-            if node.type == "at-rule" and node.lower_at_keyword == "import":
-                found += [(t.value, t.source_line) for t in node.prelude if t.type == "string"]
-            found += css_urls(node.prelude) + css_urls(node.content)
-        elif node.type == "declaration":
-            found += css_urls(node.value)
-    return found
-
-
-def check_css(text: str, folder: str | None = "", inline: str = "") -> list[Finding]:
-    """Every URL of a style sheet that reaches beyond the package; `inline` "style" reads a style="…"
-    attribute, "value" one CSS value such as SVG's fill="url(…)"."""
-    parse = {"style": tinycss2.parse_blocks_contents, "value": tinycss2.parse_component_value_list}.get(
-        inline, lambda css: tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    nodes = parse(text)
+def check_css(text: str, folder: str | None = "") -> list[Finding]:
+    """Every URL of a style sheet, style="…" attribute or CSS value that reaches beyond the package."""
     findings = []
-    for url, line in css_urls(nodes):
+    for url, line in css_urls(text):
         problem = load_problem(url, folder)
         if problem:
             findings.append(Finding(problem.message, problem.needle, problem.hint, line))
@@ -266,11 +217,11 @@ def _attribute(tag: str, name: str, value: str, element, folder: str) -> list[Fi
     if name in SUBMIT and value.strip():
         return [load_problem(value, folder)]
     if name == "style":
-        return list(check_css(value, folder, inline="style"))
+        return list(check_css(value, folder))
     if tag in _ANIMATE and name in ("to", "from", "values") and _animates_href(element):
         return [click_problem(v, folder) or load_problem(v, folder) for v in value.split(";")]
     if "url(" in value.lower():  # SVG presentation attributes: fill="url(…)", filter="url(…)"
-        return list(check_css(value, folder, inline="value"))
+        return list(check_css(value, folder))
     return []
 
 
@@ -308,9 +259,9 @@ def sources(course: Course) -> list[Path]:
 def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: Path, problems: Problems) -> None:
     """An error for everything in a package's HTML, CSS and SVG files that reaches beyond the package.
 
-    Each names the package file and, where it can be found, the source it came from: the file itself,
-    or the first of `sources` (course templates, modules, our templates) that holds the offending text,
-    else `fallback` (the course folder).
+    A course file packaged as it is is named with its line; any other names the package file and the
+    first of `sources` (course templates, modules, our templates) that holds the offending text, else
+    `fallback` (the course folder).
     """
     for name in sorted(files):
         kind = CHECKED.get(posixpath.splitext(name)[1].lower())
@@ -319,9 +270,11 @@ def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: P
         content = files[name]
         data = content.read_bytes() if isinstance(content, Path) else content
         for finding in check_bytes(kind, data, posixpath.dirname(name)):
-            path, line = _source(finding, [content] if isinstance(content, Path) else sources)
-            problems.error(path or fallback, line if path else 0, f"{name} in the package: {finding.message}",
-                           finding.hint)
+            if isinstance(content, Path):  # a course file packaged as it is: its own lines
+                problems.error(content, finding.line, finding.message, finding.hint)
+                continue
+            path, line = _source(finding, sources)
+            problems.error(path or fallback, line, f"{name} in the package: {finding.message}", finding.hint)
 
 
 def _source(finding: Finding, candidates: list[Path]) -> tuple[Path | None, int]:

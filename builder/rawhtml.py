@@ -17,9 +17,9 @@ import lxml.html
 import nh3
 
 from builder.markup import Source
-from builder.offline_check import (CLICK_SCHEMES, NEVER, Finding, check_css, click_problem, scheme, shown,
-                                   srcset_urls)
+from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem, srcset_urls
 from builder.problems import Problems
+from builder.urls import scheme, shown
 
 GENERIC = {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "translate", "style"}
 PREFIXES = {"aria-", "data-"}
@@ -114,7 +114,7 @@ def refusals(element) -> list[tuple[tuple[str, ...], str, str]]:
 
 def _url_or_style(tag: str, name: str, value: str) -> list[Finding]:
     if name == "style":
-        return check_css(value, None, inline="style")
+        return check_css(value, None)
     urls = srcset_urls(value) if name == "srcset" else [value]
     if name not in URLS and name != "srcset":
         return []
