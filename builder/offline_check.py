@@ -182,18 +182,20 @@ def check_element(element, folder: str) -> list[Finding]:
     found: list[Finding | None] = []
     if tag == "base" and element.get("href") is not None:
         found.append(Finding("<base href> is not allowed", "<base", "it sends every link and file of the page "
-                             "elsewhere; remove it"))
+                             "elsewhere; remove it", line))
     if tag == "meta" and (element.get("http-equiv") or "").strip().lower() == "refresh":
         found.append(Finding("<meta http-equiv=\"refresh\"> is not allowed", "refresh", "it leaves the page on "
-                             "its own; link to the page instead"))
+                             "its own; link to the page instead", line))
     if tag == "link" and "manifest" in (element.get("rel") or "").lower().split():
         found.append(Finding("<link rel=\"manifest\"> is not allowed", "manifest", "a web app manifest names "
-                             "files on the web; remove it"))
-    if tag == "style" and element.text:
-        found += check_css(element.text, folder)
+                             "files on the web; remove it", line))
+    if tag == "style" and element.text:  # its lines count from the <style> tag's
+        found += [Finding(f.message, f.needle, f.hint, line + f.line - 1) for f in check_css(element.text, folder)]
     for name, value in element.attrib.items():
-        found += _attribute(tag, _name(name), value, element, folder)
-    return [Finding(f.message, f.needle, f.hint, f.line or line) for f in found if f]
+        if not (tag == "base" and name == "href"):  # refused above, wherever it points
+            found += [Finding(f.message, f.needle, f.hint, line)
+                      for f in _attribute(tag, _name(name), value, element, folder) if f]
+    return [f for f in found if f]
 
 
 def _name(name: str) -> str:
@@ -259,10 +261,11 @@ def sources(course: Course) -> list[Path]:
 def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: Path, problems: Problems) -> None:
     """An error for everything in a package's HTML, CSS and SVG files that reaches beyond the package.
 
-    A course file packaged as it is is named with its line; any other names the package file and the
-    first of `sources` (course templates, modules, our templates) that holds the offending text, else
-    `fallback` (the course folder).
+    A course file packaged as it is is named with its line. Anything else names the first of `sources`
+    (course templates, modules, our templates) that holds the offending text, else `fallback` (the
+    course folder), and the package files it is in: a template's mistake is one error, not one a page.
     """
+    found: dict[tuple[Path, int, str, str], list[str]] = {}
     for name in sorted(files):
         kind = CHECKED.get(posixpath.splitext(name)[1].lower())
         if kind is None:
@@ -274,18 +277,27 @@ def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: P
                 problems.error(content, finding.line, finding.message, finding.hint)
                 continue
             path, line = _source(finding, sources)
-            problems.error(path or fallback, line, f"{name} in the package: {finding.message}", finding.hint)
+            found.setdefault((path or fallback, line, finding.message, finding.hint), []).append(name)
+    for (path, line, message, hint), names in found.items():
+        more = f" and {len(names) - 1} other file{'s' if len(names) > 2 else ''}" if len(names) > 1 else ""
+        problems.error(path, line, f"{names[0]}{more} in the package: {message}", hint)
 
 
 def _source(finding: Finding, candidates: list[Path]) -> tuple[Path | None, int]:
-    """The first candidate file holding the offending text, and the line it is on."""
-    needle = finding.needle.lower()
+    """The first candidate file holding the offending text, and its line; else the first whose own check
+    finds the same thing (a URL written with escapes, in a style sheet that was minified)."""
+    texts = {}
     for path in candidates:
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            texts[path] = path.read_bytes()
         except OSError:
             continue
-        for number, text in enumerate(lines, 1):
-            if needle and needle in text.lower():
+        for number, text in enumerate(texts[path].decode("utf-8", errors="replace").lower().splitlines(), 1):
+            if finding.needle and finding.needle.lower() in text:
                 return path, number
+    for path, data in texts.items():
+        kind = CHECKED.get(path.suffix.lower())
+        same = [f for f in check_bytes(kind, data, "") if f.message == finding.message] if kind else []
+        if same:
+            return path, same[0].line
     return None, 0

@@ -11,6 +11,7 @@ that lxml and a browser would read differently cannot slip past the check.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterator
 
 import lxml.html
@@ -19,6 +20,7 @@ import nh3
 from builder.markup import Source
 from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem, srcset_urls
 from builder.problems import Problems
+from builder.trees import inner_html
 from builder.urls import scheme, shown
 
 GENERIC = {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "translate", "style"}
@@ -60,6 +62,16 @@ TAG_HINTS.update({"math": TAG_HINTS["svg"], "noscript": TAG_HINTS["script"]})
 LIST = "the allowed tags and attributes are listed in docs/authoring.md (Raw HTML)"
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One thing the allow-list refuses: texts to find its line by, the error, and what to leave out."""
+
+    needles: tuple[str, ...]
+    message: str
+    hint: str
+    attribute: str | None = None  # the attribute to leave out; None: the whole element
+
+
 def sanitise(body: str, source: Source, problems: Problems) -> str:
     """`body` (a module's Markdown output) with an error for every tag, attribute or URL not allowed,
     and without them."""
@@ -67,15 +79,15 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
-    refused_style = False
-    for element in _elements(root):
-        for needles, message, hint in refusals(element):
-            problems.error(source.path, lines.find(*needles), message, hint)
-            refused_style = refused_style or element.tag == "style"
-    dropped = {"style"} if refused_style else set()  # nh3 cannot drop one <style>, only every one
-    return nh3.clean(body, tags=set(ALLOWED) - dropped, clean_content_tags=_GONE | dropped,
-                     attributes={"*": GENERIC, **{t: a - {n for (v, n) in VALUES if v == t}
-                                                  for t, a in ALLOWED.items() if t not in dropped}},
+    for element in list(_elements(root)):
+        for refusal in refusals(element):
+            problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
+            if refusal.attribute is not None:
+                element.attrib.pop(refusal.attribute, None)
+            elif element.getparent() is not None:
+                element.drop_tree()
+    return nh3.clean(inner_html(root), tags=set(ALLOWED), clean_content_tags=_GONE,
+                     attributes={"*": GENERIC, **{t: a - {n for (v, n) in VALUES if v == t} for t, a in ALLOWED.items()}},
                      tag_attribute_values={t: {a: v} for (t, a), v in VALUES.items()},
                      generic_attribute_prefixes=PREFIXES, attribute_filter=_keep, url_schemes=CLICK_SCHEMES,
                      link_rel=None, strip_comments=True)
@@ -90,25 +102,26 @@ def _elements(parent) -> Iterator:
                 yield from _elements(element)
 
 
-def refusals(element) -> list[tuple[tuple[str, ...], str, str]]:
-    """What is wrong with one element: (texts to find its line by, message, hint) each."""
+def refusals(element) -> list[Refusal]:
+    """What the allow-list refuses in one element."""
     tag = element.tag.lower()
     if tag not in ALLOWED:
-        return [((f"<{tag}",), f"raw HTML <{tag}> is not allowed", TAG_HINTS.get(tag, LIST))]
+        return [Refusal((f"<{tag}",), f"raw HTML <{tag}> is not allowed", TAG_HINTS.get(tag, LIST))]
+    for (of, name), values in VALUES.items():  # <link rel="preconnect">, <input type="image">: another element
+        value = element.get(name)
+        if of == tag and value is not None and value.strip().lower() not in values:
+            return [Refusal((f"{name}=", f"<{tag}"), f"raw HTML <{tag} {name}=\"{value}\"> is not allowed",
+                            "allowed: " + ", ".join(f'{name}="{v}"' for v in sorted(values)))]
     found = []
     for name, value in element.attrib.items():
-        name = name.lower()
         if not (name in GENERIC or name in ALLOWED[tag] or name.startswith(tuple(PREFIXES))):
-            found.append(((f"{name}=", f"<{tag}"), f"raw HTML attribute {name}= on <{tag}> is not allowed",
-                          _attribute_hint(name)))
-        elif (tag, name) in VALUES and value.strip().lower() not in VALUES[tag, name]:
-            found.append(((f"{name}=", f"<{tag}"), f"raw HTML <{tag} {name}=\"{value}\"> is not allowed",
-                          "allowed: " + ", ".join(f'{name}="{v}"' for v in sorted(VALUES[tag, name]))))
+            found.append(Refusal((f"{name}=", f"<{tag}"), f"raw HTML attribute {name}= on <{tag}> is not allowed",
+                                 _attribute_hint(name), name))
         else:
-            found += [((f.needle, _written(f.needle), f"{name}="), f.message, f.hint)
+            found += [Refusal((f.needle, _written(f.needle), f"{name}="), f.message, f.hint, name)
                       for f in _url_or_style(tag, name, value)]
     if tag == "style" and element.text:
-        found += [((f.needle, "<style"), f.message, f.hint) for f in check_css(element.text, None)]
+        found += [Refusal((f.needle, "<style"), f.message, f.hint) for f in check_css(element.text, None)]
     return found
 
 
