@@ -2,8 +2,8 @@
 
 Run on the bytes that go into the zips (and the single .html file), whatever produced them:
 Markdown, our templates, a course's own template overrides and static files, files the author
-links to. Real parsers read them (lxml for HTML and SVG, tinycss2 for CSS: builder/css.py), so escapes and odd
-spellings a browser understands are understood here too. Hyperlinks a learner clicks may go to the
+links to. Real parsers read them (lxml for HTML and SVG, tinycss2 for CSS: builder/css.py), so
+escapes and odd spellings a browser understands are understood here too. Hyperlinks a learner clicks may go to the
 web (they are marked as needing a connection); anything that loads, submits or navigates on its
 own must stay inside the package.
 """
@@ -23,10 +23,10 @@ import lxml.etree
 import lxml.html
 
 from builder.css import css_urls
-from builder.urls import clean_url, scheme, shown
 from builder.locale import TEMPLATES
 from builder.names import inside
 from builder.problems import Problems
+from builder.urls import clean_url, scheme, shown
 
 if TYPE_CHECKING:
     from builder.course import Course
@@ -118,7 +118,8 @@ def data_problem(value: str) -> Finding | None:
 
 
 def srcset_urls(value: str) -> list[str]:
-    """The URLs of a srcset, split as browsers do: 'a.png 1x, b.png 2x' -> ['a.png', 'b.png'] (data: keeps its comma)."""
+    """The URLs of a srcset, split as browsers do: 'a.png 1x, b.png 2x' -> ['a.png', 'b.png'];
+    a data: URL keeps its comma."""
     urls, pos = [], 0
     while (pos := _SRCSET_GAP.match(value, pos).end()) < len(value):
         url = _SRCSET_URL.match(value, pos).group()
@@ -175,7 +176,7 @@ def check_svg(data: bytes, folder: str = "") -> list[Finding]:
     return findings
 
 
-def check_element(element, folder: str) -> list[Finding]:
+def check_element(element: lxml.etree._Element, folder: str) -> list[Finding]:
     """One element's attributes and content, wherever it comes from (page, drawing, inline SVG)."""
     tag = lxml.etree.QName(element).localname.lower()
     line = element.sourceline or 0
@@ -199,10 +200,12 @@ def check_element(element, folder: str) -> list[Finding]:
 
 
 def _name(name: str) -> str:
+    """Attribute names as written in HTML: lowercase, and SVG's namespaced href as 'xlink:href'."""
     return "xlink:href" if name == "{http://www.w3.org/1999/xlink}href" else name.lower()
 
 
-def _attribute(tag: str, name: str, value: str, element, folder: str) -> list[Finding | None]:
+def _attribute(tag: str, name: str, value: str, element: lxml.etree._Element, folder: str) -> list[Finding | None]:
+    """What one attribute loads, submits or navigates to, by what kind of URL it holds."""
     if name in NEVER and value.strip():
         return [Finding(f"{name}= on <{tag}> is not allowed", f"{name}=", NEVER[name])]
     if name.startswith("on"):
@@ -227,7 +230,7 @@ def _attribute(tag: str, name: str, value: str, element, folder: str) -> list[Fi
     return []
 
 
-def _animates_href(element) -> bool:
+def _animates_href(element: lxml.etree._Element) -> bool:
     return (element.get("attributeName") or "").strip().lower() in ("href", "xlink:href")
 
 

@@ -59,6 +59,8 @@ TAG_HINTS = {
 TAG_HINTS.update({t: TAG_HINTS["form"] for t in ("button", "select", "textarea", "fieldset", "output")})
 TAG_HINTS.update({t: TAG_HINTS["iframe"] for t in ("frame", "frameset", "object", "embed", "applet", "portal")})
 TAG_HINTS.update({"math": TAG_HINTS["svg"], "noscript": TAG_HINTS["script"]})
+# nh3 takes an attribute restricted to some values (VALUES) apart from the free ones
+_NH3_ATTRIBUTES = {"*": GENERIC, **{t: a - {n for (v, n) in VALUES if v == t} for t, a in ALLOWED.items()}}
 LIST = "the allowed tags and attributes are listed in docs/authoring.md (Raw HTML)"
 
 
@@ -86,8 +88,7 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
                 element.attrib.pop(refusal.attribute, None)
             elif element.getparent() is not None:
                 element.drop_tree()
-    return nh3.clean(inner_html(root), tags=set(ALLOWED), clean_content_tags=_GONE,
-                     attributes={"*": GENERIC, **{t: a - {n for (v, n) in VALUES if v == t} for t, a in ALLOWED.items()}},
+    return nh3.clean(inner_html(root), tags=set(ALLOWED), clean_content_tags=_GONE, attributes=_NH3_ATTRIBUTES,
                      tag_attribute_values={t: {a: v} for (t, a), v in VALUES.items()},
                      generic_attribute_prefixes=PREFIXES, attribute_filter=_keep, url_schemes=CLICK_SCHEMES,
                      link_rel=None, strip_comments=True)
@@ -126,13 +127,13 @@ def refusals(element) -> list[Refusal]:
 
 
 def _url_or_style(tag: str, name: str, value: str) -> list[Finding]:
+    """A style attribute's CSS, or a URL attribute's schemes; paths in the course are the resolver's to judge."""
     if name == "style":
         return check_css(value, None)
-    urls = srcset_urls(value) if name == "srcset" else [value]
     if name not in URLS and name != "srcset":
         return []
     found = []
-    for url in urls:
+    for url in srcset_urls(value) if name == "srcset" else [value]:
         kind = scheme(url)
         if kind in LEFT_TO_RESOLVER:
             continue
@@ -151,6 +152,7 @@ def _written(url: str) -> str:
 
 
 def _attribute_hint(name: str) -> str:
+    """Why an attribute is refused, for the ones that are refused for a reason beyond not being needed."""
     if name.startswith("on"):
         return "event handlers run scripts, which a module may not have; remove it"
     return NEVER.get(name, f"remove it ({LIST})")
@@ -173,6 +175,7 @@ class _Lines:
         self.used: dict[str, int] = {}
 
     def find(self, *needles: str) -> int:
+        """The line of the first needle found (the module's first body line if none is)."""
         for needle in needles:
             key = needle.lower()
             hits = [n for n, line in enumerate(self.lower) if key and key in line]

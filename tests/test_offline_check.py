@@ -62,7 +62,8 @@ def module(course: Path, body: str) -> None:
     ("[Next](java&#9;script:alert(1))", f"link 'java\\tscript:alert(1)' is a javascript: URL, {LINK}"),
     ('<a href=" JAVASCRIPT:alert(1)">Next</a>', f"link 'JAVASCRIPT:alert(1)' is a javascript: URL, {LINK}"),
     ('<a href="vbscript:msgbox(1)">Next</a>', f"link 'vbscript:msgbox(1)' is a vbscript: URL, {LINK}"),
-    ("[Notes](data:text/html;base64,PHNjcmlwdD4=)", f"link 'data:text/html;base64,PHNjcmlwdD4=' is a data: URL, {LINK}"),
+    ("[Notes](data:text/html;base64,PHNjcmlwdD4=)",
+     f"link 'data:text/html;base64,PHNjcmlwdD4=' is a data: URL, {LINK}"),
     ("[Passwords](file:///etc/passwd)", f"link 'file:///etc/passwd' is a file: URL, {LINK}"),
     ('<img alt="Dot" src="data:image/png;base64,iVBORw0KGgo=">', "'data:image/png;base64,iVBORw0KGgo=' uses "
      "'data:', which a module may not use — put the file in the course folder and refer to it by a relative path"),
@@ -180,9 +181,9 @@ def test_a_template_that_navigates_away_on_its_own_is_refused(course, run):
     refresh = '<meta http-equiv="refresh" content="30; url=https://example.org/">'
     base = override(course, "base.html", lambda text: text.replace("</head>", f"{refresh}\n</head>"))
     code, errors, _ = build(run, course)
-    assert (code, errors) == (1, [f"{COURSE}/templates/base.html:{line_of(base, 'refresh')}: 01-welcome.html and 4 other "
-                                  'files in the package: <meta http-equiv="refresh"> is not allowed — it leaves '
-                                  "the page on its own; link to the page instead"])
+    assert (code, errors) == (1, [f"{COURSE}/templates/base.html:{line_of(base, 'refresh')}: 01-welcome.html and 4 "
+                                  'other files in the package: <meta http-equiv="refresh"> is not allowed — it '
+                                  "leaves the page on its own; link to the page instead"])
 
 
 def test_an_html_file_the_course_links_to_is_checked_with_its_lines(course, run):
@@ -211,8 +212,9 @@ def test_the_single_file_is_checked_as_written(course, run):
     base = override(course, "base.html", lambda text: text.replace("</head>", '<base href="https://e.org/">\n</head>'))
     code, errors, _ = build(run, course, "single")
     assert code == 1
-    assert f"{COURSE}/templates/base.html:{line_of(base, '<base')}: 01-welcome.html and 4 other files in the package: " \
-           "<base href> is not allowed — it sends every link and file of the page elsewhere; remove it" in errors
+    assert f"{COURSE}/templates/base.html:{line_of(base, '<base')}: 01-welcome.html and 4 other files in the " \
+           "package: <base href> is not allowed — it sends every link and file of the page elsewhere; remove it" \
+           in errors
 
 
 # --- the checks themselves, trick by trick -----------------------------------------------------------
