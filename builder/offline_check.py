@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 import lxml.etree
-import lxml.html
 
 from builder.css import css_urls
 from builder.locale import TEMPLATES
@@ -43,9 +42,12 @@ NEVER = {"ping": "it sends a request to that address whenever the link is follow
          "srcdoc": "it holds a whole page that is never checked; link to a page of the package instead",
          "attributionsrc": "it makes the browser report to that address",
          "manifest": "an application cache manifest can list files on the web; remove it"}
+PRESENTATION = {"fill", "stroke", "filter", "clip-path", "mask", "marker-start", "marker-mid", "marker-end", "cursor"}
+_WATCHED = {*NEVER, *LOAD, *SRCSETS, *SUBMIT, *PRESENTATION, "href", "data", "style", "to", "from", "values"}
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
+_HTML = lxml.etree.HTMLParser(no_network=True)  # plain elements: faster than lxml.html's classes
 WEB = "would be loaded from the internet, which an offline package cannot do"
 
 
@@ -151,8 +153,11 @@ def check_html(text: str, folder: str = "") -> list[Finding]:
     """Every element or attribute of a page that loads, submits or navigates beyond the package."""
     if not text.strip():
         return []
-    root = lxml.html.document_fromstring(text)
-    return [f for element in root.iter() if isinstance(element.tag, str) for f in check_element(element, folder)]
+    root = lxml.etree.fromstring(text, _HTML)
+    if root is None:
+        return []
+    return [f for element in root.iter() if isinstance(element.tag, str) and (element.attrib or element.tag == "style")
+            for f in check_element(element, folder)]
 
 
 def check_svg(data: bytes, folder: str = "") -> list[Finding]:
@@ -178,7 +183,7 @@ def check_svg(data: bytes, folder: str = "") -> list[Finding]:
 
 def check_element(element: lxml.etree._Element, folder: str) -> list[Finding]:
     """One element's attributes and content, wherever it comes from (page, drawing, inline SVG)."""
-    tag = lxml.etree.QName(element).localname.lower()
+    tag = element.tag.rpartition("}")[2].lower()  # SVG's are namespaced
     line = element.sourceline or 0
     found: list[Finding | None] = []
     if tag == "base" and element.get("href") is not None:
@@ -193,9 +198,10 @@ def check_element(element: lxml.etree._Element, folder: str) -> list[Finding]:
     if tag == "style" and element.text:  # its lines count from the <style> tag's
         found += [Finding(f.message, f.needle, f.hint, line + f.line - 1) for f in check_css(element.text, folder)]
     for name, value in element.attrib.items():
-        if not (tag == "base" and name == "href"):  # refused above, wherever it points
+        name = _name(name)
+        if (name in _WATCHED or name.startswith("on")) and not (tag == "base" and name == "href"):  # <base>: above
             found += [Finding(f.message, f.needle, f.hint, line)
-                      for f in _attribute(tag, _name(name), value, element, folder) if f]
+                      for f in _attribute(tag, name, value, element, folder) if f]
     return [f for f in found if f]
 
 
@@ -225,7 +231,7 @@ def _attribute(tag: str, name: str, value: str, element: lxml.etree._Element, fo
         return list(check_css(value, folder))
     if tag in _ANIMATE and name in ("to", "from", "values") and _animates_href(element):
         return [click_problem(v, folder) or load_problem(v, folder) for v in value.split(";")]
-    if "url(" in value.lower():  # SVG presentation attributes: fill="url(…)", filter="url(…)"
+    if name in PRESENTATION:  # SVG: fill="url(…)", filter="url(…)"
         return list(check_css(value, folder))
     return []
 
