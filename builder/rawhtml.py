@@ -61,6 +61,8 @@ TAG_HINTS.update({t: TAG_HINTS["iframe"] for t in ("frame", "frameset", "object"
 TAG_HINTS.update({"math": TAG_HINTS["svg"], "noscript": TAG_HINTS["script"]})
 # nh3 takes an attribute restricted to some values (VALUES) apart from the free ones
 _NH3_ATTRIBUTES = {"*": GENERIC, **{t: a - {n for (v, n) in VALUES if v == t} for t, a in ALLOWED.items()}}
+RESERVED = "data-coursepack-"  # the quiz placeholders (builder.quiz.PLACEHOLDER) pass through here
+_INLINE_CODE = re.compile(r"`[^`]*`")
 LIST = "the allowed tags and attributes are listed in docs/authoring.md (Raw HTML)"
 
 
@@ -81,8 +83,9 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
+    forged = any(RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # written by the author
     for element in list(_elements(root)):
-        for refusal in refusals(element):
+        for refusal in refusals(element, forged):
             problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
             if refusal.attribute is not None:
                 element.attrib.pop(refusal.attribute, None)
@@ -103,8 +106,9 @@ def _elements(parent) -> Iterator:
                 yield from _elements(element)
 
 
-def refusals(element) -> list[Refusal]:
-    """What the allow-list refuses in one element."""
+def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
+    """What the allow-list refuses in one element; `reserved_refused`: coursepack's own data-coursepack-*
+    attributes too (the module writes one itself, which would be taken for a quiz's place)."""
     tag = element.tag.lower()
     if tag not in ALLOWED:
         return [Refusal((f"<{tag}",), f"raw HTML <{tag}> is not allowed", TAG_HINTS.get(tag, LIST))]
@@ -115,7 +119,10 @@ def refusals(element) -> list[Refusal]:
                             "allowed: " + ", ".join(f'{name}="{v}"' for v in sorted(values)))]
     found = []
     for name, value in element.attrib.items():
-        if not (name in GENERIC or name in ALLOWED[tag] or name.startswith(tuple(PREFIXES))):
+        if reserved_refused and name.startswith(RESERVED):
+            found.append(Refusal((RESERVED, f"<{tag}"), f"raw HTML attribute {name}= is coursepack's own",
+                                 "remove it: coursepack marks where quizzes go with it", name))
+        elif not (name in GENERIC or name in ALLOWED[tag] or name.startswith(tuple(PREFIXES))):
             found.append(Refusal((f"{name}=", f"<{tag}"), f"raw HTML attribute {name}= on <{tag}> is not allowed",
                                  _attribute_hint(name), name))
         else:

@@ -91,6 +91,13 @@ def test_raw_html_tricks_are_refused_at_their_line(course, run, html, error):
     assert (code, errors, written) == (1, [f"{MODULE}:3: {error}"], [])
 
 
+def test_a_forged_quiz_placeholder_is_an_error_not_a_traceback(course, run):
+    module(course, '<div data-coursepack-quiz="7"></div>\n\nThe `data-coursepack-quiz` attribute is ours.')
+    code, errors, _ = build(run, course)
+    assert (code, errors) == (1, [f"{MODULE}:3: raw HTML attribute data-coursepack-quiz= is coursepack's own — "
+                                  "remove it: coursepack marks where quizzes go with it"])
+
+
 def test_attributes_set_with_attr_list_are_checked_too(course, run):
     module(course, "## Next\n\n[Next](https://example.org/){: ping=\"https://tracker.example.org/\" }\n")
     code, errors, _ = build(run, course)
