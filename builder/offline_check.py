@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 import lxml.etree
+import nh3
 
 from builder.css import css_urls
 from builder.locale import TEMPLATES
@@ -44,6 +45,15 @@ NEVER = {"ping": "it sends a request to that address whenever the link is follow
          "manifest": "an application cache manifest can list files on the web; remove it"}
 PRESENTATION = {"fill", "stroke", "filter", "clip-path", "mask", "marker-start", "marker-mid", "marker-end", "cursor"}
 _WATCHED = {*NEVER, *LOAD, *SRCSETS, *SUBMIT, *PRESENTATION, "href", "data", "style", "to", "from", "values"}
+# For browser_view: the tags that can load or navigate (others are unwrapped, keeping what is inside them),
+# the raw-text ones, the attributes read here, and every scheme the checks name (nh3 drops the others).
+_LOADING_TAGS = {"a", "area", "img", "image", "use", "feimage", "script", "link", "base", "meta", "iframe", "frame",
+                 "object", "embed", "applet", "portal", "video", "audio", "source", "track", "input", "button", "form",
+                 "body", "table", "td", "th", "svg", "style", "animate", "set", "picture"}
+_RAW_TEXT = {"noscript", "noembed", "noframes", "xmp", "title", "textarea", "template", "plaintext"}
+_KEPT = {*_WATCHED, "rel", "http-equiv", "download", "attributename", "xlink:href"}
+_ANY_SCHEME = {"http", "https", "ftp", "ws", "wss", "file", "data", "blob", "javascript", "vbscript", "mailto", "tel",
+               "about", "filesystem", "jar", "view-source"}
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
@@ -150,7 +160,25 @@ def check_css(text: str, folder: str | None = "") -> list[Finding]:
 # --- HTML and SVG ----------------------------------------------------------------------------------
 
 def check_html(text: str, folder: str = "") -> list[Finding]:
-    """Every element or attribute of a page that loads, submits or navigates beyond the package."""
+    """Every element or attribute of a page that loads, submits or navigates beyond the package: as lxml
+    reads the page, then as a browser does, for what only a browser would see (line unknown)."""
+    found = _walk(text, folder)
+    seen = {f.message for f in found}
+    return found + [Finding(f.message, f.needle, f.hint) for f in _walk(browser_view(text), folder)
+                    if f.message not in seen]
+
+
+def browser_view(text: str) -> str:
+    """What can load in a page, as html5ever (through nh3) parses it with scripting on, written plainly.
+
+    lxml and browsers read some markup differently: a '</noscript>' inside an attribute ends the
+    <noscript> for a browser, an <img> inside <svg><style> breaks out of it. Raw-text elements go, with
+    their content (the lxml reading checks what is in them), so what is left parses the same in both."""
+    return nh3.clean(text, tags=_LOADING_TAGS, clean_content_tags=_RAW_TEXT, attributes={"*": _KEPT},
+                     url_schemes=_ANY_SCHEME, link_rel=None, strip_comments=True)
+
+
+def _walk(text: str, folder: str) -> list[Finding]:
     if not text.strip():
         return []
     root = lxml.etree.fromstring(text, _HTML)

@@ -258,6 +258,14 @@ def test_html_tricks(html, expected):
     assert messages(check_html(html)) == expected
 
 
+@pytest.mark.parametrize("html", [
+    '<noscript><p title="</noscript><img src=https://e.org/a.png>"></p></noscript>',  # JS on: the img is real
+    "<svg><style><img src=https://e.org/a.png></style></svg>",  # an <img> breaks out of SVG's <style>
+])
+def test_markup_only_a_browser_reads_as_a_request_is_found_too(html):
+    assert messages(check_html(html)) == [f"'https://e.org/a.png' {WEB.split(' — ')[0]}"]
+
+
 def test_a_data_url_holding_a_style_sheet_is_read_in_turn():
     inner = base64.b64encode(b'@import "https://e.org/a.css";').decode()
     assert messages(check_html(f'<link rel="stylesheet" href="data:text/css;base64,{inner}">')) == [
