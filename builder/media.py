@@ -16,9 +16,9 @@ import lxml.html
 
 from builder import images
 from builder.images import BadImage, ImageSettings, Optimised
+from builder.offline_check import check_css
 from builder.package import file_sha256, write_file
 from builder.problems import Problems
-from builder.offline_check import check_css
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"

@@ -202,8 +202,8 @@ def test_an_html_file_the_course_links_to_is_checked_with_its_lines(course, run)
 
 
 @pytest.mark.parametrize(("attributes", "error"), [
-    ('href="file:///etc/passwd"', "this SVG refers to 'file:///etc/passwd', which would need the internet — "
-     "embed the file in the SVG or remove the reference"),
+    ('href="file:///etc/passwd"', "this SVG refers to 'file:///etc/passwd', a file: URL, which a package does not "
+     "allow — embed the file in the SVG or remove the reference"),
     ('href="https://example.org/pin.png"', "this SVG refers to 'https://example.org/pin.png', which would need "
      "the internet — embed the file in the SVG or remove the reference"),
 ])
