@@ -280,9 +280,19 @@ def check_bytes(kind: str, data: bytes, folder: str) -> tuple[Finding, ...]:
     return tuple(check_html(data.decode("utf-8", errors="replace"), folder))
 
 
-def check_site(site: Site, problems: Problems, files: dict[str, bytes | Path] | None = None) -> None:
-    """Check every HTML, CSS and SVG file of a rendered site (or `files` made from it, such as the single file)."""
-    check_files(site.files if files is None else files, sources(site.course), site.course.root, problems)
+def check_sites(sites: list[Site], problems: Problems, files: dict[str, bytes | Path] | None = None) -> None:
+    """Check every HTML, CSS and SVG file of a course's rendered sites (or `files` made from them, such as
+    the single file): one error for each mistake, however many files and languages carry it."""
+    if not sites:
+        return
+    course = sites[0].course
+    found: dict[tuple[Path, int, str, str], list[str]] = {}
+    for site in sites:
+        check_files(site.files if files is None else files, sources(course), course.root, problems, found)
+    for (path, line, message, hint), names in found.items():
+        names = sorted(set(names), key=lambda n: (n.count("/"), n))
+        more = f" and {len(names) - 1} other file{'s' if len(names) > 2 else ''}" if len(names) > 1 else ""
+        problems.error(path, line, f"{names[0]}{more} in the package: {message}", hint)
 
 
 def sources(course: Course) -> list[Path]:
@@ -295,14 +305,14 @@ def sources(course: Course) -> list[Path]:
     return own + modules + ours
 
 
-def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: Path, problems: Problems) -> None:
-    """An error for everything in a package's HTML, CSS and SVG files that reaches beyond the package.
+def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: Path, problems: Problems,
+                found: dict[tuple[Path, int, str, str], list[str]]) -> None:
+    """Everything in a package's HTML, CSS and SVG files that reaches beyond the package.
 
-    A course file packaged as it is is named with its line. Anything else names the first of `sources`
-    (course templates, modules, our templates) that holds the offending text, else `fallback` (the
-    course folder), and the package files it is in: a template's mistake is one error, not one a page.
+    A course file packaged as it is is an error at its own line. Anything else is added to `found`, under
+    the first of `sources` (course templates, modules, our templates) that holds the offending text (else
+    `fallback`, the course folder), with the package files it is in.
     """
-    found: dict[tuple[Path, int, str, str], list[str]] = {}
     for name in sorted(files):
         kind = CHECKED.get(posixpath.splitext(name)[1].lower())
         if kind is None:
@@ -315,9 +325,6 @@ def check_files(files: dict[str, bytes | Path], sources: list[Path], fallback: P
                 continue
             path, line = _source(finding, sources)
             found.setdefault((path or fallback, line, finding.message, finding.hint), []).append(name)
-    for (path, line, message, hint), names in found.items():
-        more = f" and {len(names) - 1} other file{'s' if len(names) > 2 else ''}" if len(names) > 1 else ""
-        problems.error(path, line, f"{names[0]}{more} in the package: {message}", hint)
 
 
 def _source(finding: Finding, candidates: list[Path]) -> tuple[Path | None, int]:

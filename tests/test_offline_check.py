@@ -169,6 +169,19 @@ def test_a_web_font_in_a_course_template_is_one_error_naming_the_template(course
                       "files in the package: 'https://fonts.googleapis.com/css2?family=Inter' " + WEB]
 
 
+def test_a_template_mistake_is_one_error_for_every_language_and_the_combined_package(sample, run, tmp_path,
+                                                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    course = sample("participatory-planning")  # English and Spanish, and the package holding both
+    font = '<link rel="stylesheet" href="https://fonts.example.org/inter.css">'
+    base = override(course, "base.html", lambda text: text.replace("</head>", f"{font}\n</head>"))
+    result = run("check", "courses/participatory-planning")
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("courses/")] == [
+        f"courses/participatory-planning/templates/base.html:{line_of(base, font)}: 01-why-participation.html and "
+        f"20 other files in the package: 'https://fonts.example.org/inter.css' {WEB}"]
+
+
 @pytest.mark.parametrize(("css", "url"), [
     ("body { background: url(\\68ttps://example.org/paper.png) }", "https://example.org/paper.png"),
     ('h1 { background-image: image-set("https://example.org/logo.png" 1x) }', "https://example.org/logo.png"),
