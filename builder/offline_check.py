@@ -11,10 +11,10 @@ own must stay inside the package.
 from __future__ import annotations
 
 import base64
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
@@ -54,6 +54,7 @@ _RAW_TEXT = {"noscript", "noembed", "noframes", "xmp", "title", "textarea", "tem
 _KEPT = {*_WATCHED, "rel", "http-equiv", "download", "attributename", "xlink:href"}
 _ANY_SCHEME = {"http", "https", "ftp", "ws", "wss", "file", "data", "blob", "javascript", "vbscript", "mailto", "tel",
                "about", "filesystem", "jar", "view-source"}
+_CHECKED_BEFORE: dict[tuple[str, bytes, str], tuple[Finding, ...]] = {}
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
@@ -270,9 +271,18 @@ def _animates_href(element: lxml.etree._Element) -> bool:
 
 # --- files of a package ----------------------------------------------------------------------------
 
-@lru_cache(maxsize=512)
 def check_bytes(kind: str, data: bytes, folder: str) -> tuple[Finding, ...]:
-    """The findings for one file's bytes; cached, since every format of a course carries the same files."""
+    """The findings for one file's bytes; remembered by digest (not by the bytes, which may be a whole
+    single-file course), since every format and language of a course carries many of the same files."""
+    key = (kind, hashlib.sha256(data).digest(), folder)
+    if key not in _CHECKED_BEFORE:
+        if len(_CHECKED_BEFORE) >= 4096:  # a long `serve` session: start afresh rather than grow
+            _CHECKED_BEFORE.clear()
+        _CHECKED_BEFORE[key] = _check(kind, data, folder)
+    return _CHECKED_BEFORE[key]
+
+
+def _check(kind: str, data: bytes, folder: str) -> tuple[Finding, ...]:
     if kind == "css":
         return tuple(check_css(data.decode("utf-8", errors="replace"), folder))
     if kind == "svg":
