@@ -21,6 +21,7 @@ from builder.library import ENTRY, package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
+from builder.offline_check import check_sites
 from builder.package import Entry, StagedZip, discard, publish, stage_file, stage_zip
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
@@ -97,6 +98,8 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     check_translated_quizzes(course, pages_by_lang, problems)
     if len(course.languages) > 1 and not problems.errors:  # with errors, its own would only repeat them
         sites.append(combined_site(course, pages_by_lang, problems))
+    if not problems.errors:  # the last gate, on what will be written; after other errors it would repeat them
+        check_sites(sites, problems)
     return course, sites
 
 
@@ -148,6 +151,8 @@ def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems) 
     if fmt != SINGLE:
         return stage_zip(target, package_files(site, fmt))
     single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
+    if single:
+        check_sites([site], problems, {target.name: single.data})  # the files inlined, and the page around them
     return stage_file(target, single.data, single.entries) if single else None
 
 

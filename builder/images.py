@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from builder.refs import css_urls
 from builder.trees import remove_keeping_tail
+from builder.urls import scheme
 
 try:
     from PIL import ImageCms
@@ -207,8 +208,10 @@ def check_svg(root: etree._Element) -> None:
             local = etree.QName(attribute).localname
             if local.lower().startswith("on"):
                 raise BadImage(f"this SVG has an event handler attribute '{local}' on <{name}>", hint, line)
-            if local == "href" and (_remote(value) or value.strip().lower().startswith("javascript:")):
-                raise BadImage(f"this SVG refers to '{value.strip()}', which would need the internet",
+            if local == "href" and (_remote(value) or scheme(value) not in ("", "data")):
+                reach = ("which would need the internet" if _remote(value)
+                         else f"a {scheme(value)}: URL, which a package does not allow")
+                raise BadImage(f"this SVG refers to '{value.strip()}', {reach}",
                                "embed the file in the SVG or remove the reference", line)
             if local == "attributeName" and value.strip().endswith("href"):
                 raise BadImage(f"this SVG animates a link (<{name} attributeName=\"{value}\">)", hint, line)

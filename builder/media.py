@@ -16,9 +16,10 @@ import lxml.html
 
 from builder import images
 from builder.images import BadImage, ImageSettings, Optimised
+from builder.offline_check import check_css
 from builder.package import file_sha256, write_file
 from builder.problems import Problems
-from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, css_urls, rewrite_css, split_srcset
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"
 IMAGE_SUFFIXES = images.OPTIMISED | images.MEASURED | {".svg"}
@@ -112,17 +113,13 @@ def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
 
 
 def _check_css(source: Path, problems: Problems) -> None:
-    """A style sheet of the course may not load anything from the internet either."""
+    """A style sheet of the course may not load anything from the internet either (read by tinycss2)."""
     try:
-        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = source.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
-    for number, line in enumerate(lines, 1):
-        for url in css_urls(line):
-            if url.lower().startswith(("http:", "https:", "//")):
-                problems.error(source, number, f"'{url}' would be loaded from the internet, which an offline "
-                               "package cannot do", "download the file into the course folder and refer to it "
-                               "by a relative path")
+    for finding in check_css(text, None):
+        problems.error(source, finding.line, finding.message, finding.hint)
 
 
 # --- one package's files -------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from builder.players import add_players
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
+from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
-from builder.trees import demote_headings, remove_keeping_tail
+from builder.trees import demote_headings, inner_html, remove_keeping_tail
 from builder.yamlfile import read_text
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
@@ -100,6 +101,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     markdown, quizzes = extract_quizzes(source, problems)
     lines = convert_divs(markdown.split("\n"), source.prose, source.body_start, path, t, problems)
     body, toc_tokens = to_html("\n".join(lines))
+    body = sanitise(body, source, problems)  # raw HTML: the allow-list of builder/rawhtml.py
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     title, demoted = _take_title(root, source, problems)
     if demoted:  # the '# ' title, if also written in the body, left it: its sections are what remains
@@ -119,7 +121,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
     _mark_external(root, t["external_link"])
     _wrap_tables(root)
-    page.body = _serialize(root)
+    page.body = inner_html(root)
     return page
 
 
@@ -356,8 +358,3 @@ def _anchor_hint(fragment: str, ids: set[str]) -> str:
         return hint
     shown = sorted(ids)[:8]
     return "anchors there: " + ", ".join(f"#{i}" for i in shown) + (", …" if len(ids) > 8 else "")
-
-
-def _serialize(root) -> str:
-    inner = html.escape(root.text or "", quote=False)
-    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -18,6 +18,7 @@ import markdown
 
 from builder.markup import Source
 from builder.problems import Problems
+from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS
 from builder.sizes import human_size
 from builder.yamlfile import read_text
@@ -167,7 +168,7 @@ class Player:
         details.append(summary)
         if text is None:
             return details
-        body = _transcript_html(text, path.suffix)
+        body = _transcript_html(text, path.suffix, Source(path, text, prose=text.split("\n")), problems)
         self._rebase(body)
         details.extend(list(body))
         return details
@@ -187,12 +188,13 @@ def _transcript_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=["sane_lists", "def_list", "tables", "abbr"], output_format="html")
 
 
-def _transcript_html(text: str, suffix: str):
-    """A transcript as HTML inside a <div>: Markdown, or plain text with a paragraph per blank-line block."""
+def _transcript_html(text: str, suffix: str, source: Source, problems: Problems):
+    """A transcript as HTML inside a <div>: Markdown (raw HTML as in modules), or plain text with a paragraph
+    per blank-line block."""
     if suffix == ".md":
         md = _transcript_markdown()
         md.reset()
-        return lxml.html.fragment_fromstring(md.convert(text), create_parent="div")
+        return lxml.html.fragment_fromstring(sanitise(md.convert(text), source, problems), create_parent="div")
     body = lxml.html.Element("div")
     for block in re.split(r"\n\s*\n", text.strip()):
         paragraph = lxml.html.Element("p")

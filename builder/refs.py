@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from builder.css import css_urls as tokenized_urls
 from builder.names import safe_path
 from builder.problems import Problems, closest
 
@@ -145,10 +146,13 @@ def split_srcset(value: str) -> list[tuple[str, str]]:
 
 
 def css_urls(css: str) -> list[str]:
-    """Every url(...) and @import target in a piece of CSS."""
-    return [m[2] or m[4] for m in _CSS_URL.finditer(css)]
+    """Every URL a piece of CSS loads, read by tinycss2 (escapes, image-set("…") and all)."""
+    return [url for url, _ in tokenized_urls(css)]
 
 
 def rewrite_css(css: str, rewrite: Callable[[str], str]) -> str:
-    """CSS with every url(...) and @import target passed through `rewrite`."""
+    """CSS with every plain url(...) and @import target passed through `rewrite`.
+
+    Rewriting keeps the author's text as it is, so it works on the text; what it misses (an escaped
+    URL) is refused by the checks, which read tokens (builder.css)."""
     return _CSS_URL.sub(lambda m: (m[1] or m[3]) + rewrite(m[2] or m[4]), css)

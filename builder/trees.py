@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+import lxml.html
 from lxml import etree
 
 
@@ -35,3 +38,9 @@ def demote_headings(root: etree._Element) -> None:
                 element.set("aria-level", str(level))
         elif element.get("role") == "heading" and (element.get("aria-level") or "").isdigit():
             element.set("aria-level", str(int(element.get("aria-level")) + 1))
+
+
+def inner_html(root: etree._Element) -> str:
+    """The HTML inside `root`, without `root` itself (a fragment parsed with a made-up parent)."""
+    inner = html.escape(root.text or "", quote=False)
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -245,8 +245,8 @@ CASES = [
         id="link-to-markdown-not-a-module"),
     pytest.param(
         replace("modules/01-welcome.md", "(02-first-steps.md#before-you-start)", "(javascript:next())"),
-        [f"{WELCOME}:14: 'javascript:next()' uses 'javascript:', which does not work in a package — refer to "
-         "files by a relative path inside the course folder"],
+        [f"{WELCOME}:14: link 'javascript:next()' is a javascript: URL, which a package does not allow — link to "
+         "a page or file of the course, or to a web page (https://…)"],
         id="javascript-link"),
     # images
     pytest.param(

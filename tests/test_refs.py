@@ -25,20 +25,35 @@ def page_two(course_dir: Path, body: str):
 
 @pytest.mark.parametrize(("html", "url"), [
     ('<link rel="stylesheet" href="https://cdn.example.org/site.css">', "https://cdn.example.org/site.css"),
-    ('<iframe src="https://www.example.org/embed/map" title="Map"></iframe>', "https://www.example.org/embed/map"),
-    ('<object data="https://example.org/plan.pdf" type="application/pdf"></object>', "https://example.org/plan.pdf"),
-    ('<embed src="//example.org/plan.swf">', "//example.org/plan.swf"),
     ('<video poster="https://example.org/still.jpg" captions="none: silent"></video>', "https://example.org/still.jpg"),
     ('<img alt="Plan" src="../images/steps.svg" srcset="https://example.org/big.png 2x">', "https://example.org/big.png"),
     ('<p style="background: url(https://example.org/paper.png)">Note</p>', "https://example.org/paper.png"),
     ("<style>@import 'https://fonts.example.org/sans.css';</style>", "https://fonts.example.org/sans.css"),
     ("<style>.note { background: url('//example.org/paper.png') }</style>", "//example.org/paper.png"),
-    ('<svg width="10" height="10"><image href="https://example.org/pin.png"/></svg>', "https://example.org/pin.png"),
-    ('<table background="http://example.org/grid.gif"><tr><td>1</td></tr></table>', "http://example.org/grid.gif"),
 ])
 def test_anything_loaded_from_the_internet_is_an_error(new_course, html, url):
     _, errors = page_two(new_course, html)
     assert errors == [f"3: '{url}' would be loaded from the internet, {OFFLINE}"]
+
+
+EMBED = "an embedded page or plugin could load anything; link to the file instead, or show audio and video with " \
+        "![label](file.mp4)"
+
+
+@pytest.mark.parametrize(("html", "error"), [
+    ('<iframe src="https://www.example.org/embed/map" title="Map"></iframe>', f"raw HTML <iframe> is not allowed — {EMBED}"),
+    ('<object data="https://example.org/plan.pdf" type="application/pdf"></object>',
+     f"raw HTML <object> is not allowed — {EMBED}"),
+    ('<embed src="//example.org/plan.swf">', f"raw HTML <embed> is not allowed — {EMBED}"),
+    ('<svg width="10" height="10"><image href="https://example.org/pin.png"/></svg>', "raw HTML <svg> is not "
+     "allowed — save the drawing as an .svg file and include it as an image: ![what it shows](drawing.svg)"),
+    ('<table background="http://example.org/grid.gif"><tr><td>1</td></tr></table>', "raw HTML attribute background= "
+     "on <table> is not allowed — remove it (the allowed tags and attributes are listed in docs/authoring.md "
+     "(Raw HTML))"),
+])
+def test_raw_html_that_embeds_or_loads_by_other_means_is_refused_once(new_course, html, error):
+    _, errors = page_two(new_course, html)
+    assert errors == [f"3: {error}"]
 
 
 def test_local_files_in_styles_are_packaged_and_rewritten(new_course):
