@@ -29,6 +29,7 @@ from builder.render import Site, render_site
 from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
+from builder.zips import Store
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
 ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
@@ -125,10 +126,11 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
                    problems: Problems, max_inline: int = MAX_INLINE) -> list[Package]:
     """Stage every package of a course and check it against the budget; then put all of them in place, or none."""
     staged: list[tuple[Site, str, StagedZip]] = []
+    store = Store()  # what the zips of the course share is compressed and hashed once
     try:
         for site in sites:
             for fmt in formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]:
-                package = stage(site, fmt, out, max_inline, problems)
+                package = stage(site, fmt, out, max_inline, problems, store)
                 if package is None:
                     continue
                 staged.append((site, fmt, package))
@@ -138,6 +140,7 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
         for _, _, package in staged:
             publish(package)
     finally:
+        store.close()
         for _, _, package in staged:
             discard(package)  # a no-op once published
     return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries,
@@ -145,11 +148,12 @@ def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
             for site, fmt, z in staged]
 
 
-def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems) -> StagedZip | None:
+def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
+          store: Store | None = None) -> StagedZip | None:
     """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
     target = out / package_name(site.course, site.lang, fmt)
     if fmt != SINGLE:
-        return stage_zip(target, package_files(site, fmt))
+        return stage_zip(target, package_files(site, fmt), store)
     single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
     if single:
         check_sites([site], problems, {target.name: single.data})  # the files inlined, and the page around them

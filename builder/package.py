@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.problems import CoursepackError
+from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
 
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: the same bytes whenever we build
-FILE_MODE = 0o644 << 16
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".mp3", ".m4a", ".aac", ".ogg", ".oga",
                    ".opus", ".mp4", ".m4v", ".webm", ".ogv", ".zip", ".gz", ".woff", ".woff2"}
 FIRST = ("imsmanifest.xml", "index.html")
@@ -45,20 +43,28 @@ class StagedZip:
     entries: tuple[Entry, ...]
 
 
-def stage_zip(target: Path, files: dict[str, bytes | Path]) -> StagedZip:
-    """Write `files` as a deterministic zip to a temp file beside `target`, leaving `target` untouched."""
+def stage_zip(target: Path, files: dict[str, bytes | Path], store: Store | None = None) -> StagedZip:
+    """Write `files` as a deterministic zip to a temp file beside `target`, leaving `target` untouched.
+
+    Pass one `store` for all the zips of a course: each content shared between them is then compressed
+    and hashed once. The zip itself is hashed while it is written.
+    """
     temp = _temp_beside(target)
+    own = store is None
+    store = store or Store()
     try:
-        entries = []
-        with temp.open("wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for name in sorted(files, key=entry_order):
-                data, info = _read(files[name]), _info(name)
-                archive.writestr(info, data)  # sets info.compress_size
-                entries.append(Entry(name, len(data), info.compress_size, hashlib.sha256(data).hexdigest()))
-        return StagedZip(target, temp, temp.stat().st_size, file_sha256(temp), tuple(entries))
+        packed = [(name, store.pack(files[name], _method(name))) for name in sorted(files, key=entry_order)]
+        with temp.open("wb") as raw:
+            out = HashingWriter(raw)
+            write_zip(out, packed, store)
+        entries = tuple(Entry(name, p.size, p.compressed, p.sha256) for name, p in packed)
+        return StagedZip(target, temp, out.size, out.digest.hexdigest(), entries)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    finally:
+        if own:
+            store.close()
 
 
 def stage_file(target: Path, data: bytes, entries: tuple[Entry, ...]) -> StagedZip:
@@ -111,19 +117,9 @@ def _temp_beside(target: Path) -> Path:
     return Path(temp)
 
 
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, FIXED_TIME)
-    info.create_system = 3  # unix, so the mode bits below are honoured
-    info.external_attr = FILE_MODE
-    stored = Path(name).suffix.lower() in STORED_SUFFIXES
-    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    if not name.isascii():
-        info.flag_bits |= 0x800  # UTF-8 names, so no LMS garbles them
-    return info
-
-
-def _read(content: bytes | Path) -> bytes:
-    return content if isinstance(content, bytes) else content.read_bytes()
+def _method(name: str) -> int:
+    """Already-compressed kinds (images, audio, video, archives) are stored; everything else deflated."""
+    return STORED if Path(name).suffix.lower() in STORED_SUFFIXES else DEFLATED
 
 
 def check_output(out: Path, sources: list[Path], what: str = "output folder", option: str = "--out") -> Path:
