@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import yaml
 
+from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
 from builder.library import ENTRY, package_entry
@@ -29,6 +30,7 @@ from builder.render import Site, render_site
 from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
+from builder.yamlfile import FastLoader
 from builder.zips import Store
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
@@ -89,7 +91,9 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     course = load_course(root, problems)
     if course is None or not course.modules:
         return course, []
-    media = Media(course.images, cache or default_cache(root))
+    cache = cache or default_cache(root)
+    keep_in(cache)  # minified runtime assets too
+    media = Media(course.images, cache)
     sites, pages_by_lang = [], {}
     for lang in course.languages:
         check_strings(course, lang, problems)
@@ -208,7 +212,7 @@ def _duplicate_ids(roots: list[Path]) -> dict[Path, Problem]:
     clashes = {}
     for root in roots:
         try:
-            data = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+            data = yaml.load((root / "course.yaml").read_text(encoding="utf-8"), Loader=FastLoader)
             course_id = data.get("id") if isinstance(data, dict) else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue  # reported properly when the course itself is loaded

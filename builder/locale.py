@@ -11,13 +11,14 @@ coursepack.js.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from builder.course import Course
 from builder.problems import Problems, did_you_mean
-from builder.yamlfile import parse_yaml, read_text
+from builder.yamlfile import FastLoader, YamlDoc, parse_yaml, read_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REFERENCE = "en"
@@ -104,13 +105,44 @@ def _catalogues(folder: Path, lang: str) -> list[Path]:
     return [p for p in (folder / "locales" / f"{code}.yaml" for code in codes) if p.is_file()]
 
 
-def _read(path: Path) -> dict[str, str]:
-    """The strings of a catalogue; what is broken in it is left out here and reported by check_strings."""
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a catalogue changed (a long-running `serve` rereads an edited one); None if unreadable."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _read(path: Path) -> dict[str, str]:
+    """The strings of a catalogue, read once per process while it is unchanged; do not modify the result."""
+    return _read_once(path, _stamp(path))
+
+
+@lru_cache(maxsize=128)
+def _read_once(path: Path, stamp: tuple[int, int] | None) -> dict[str, str]:
+    """What is broken in a catalogue is left out here and reported by check_strings."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=FastLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+_DOCS: dict[Path, tuple[tuple[int, int], YamlDoc]] = {}  # catalogues parsed with their lines, while unchanged
+
+
+def _parsed(path: Path, problems: Problems) -> YamlDoc | None:
+    """A catalogue with the line of every key, parsed once per process while it is unchanged and sound."""
+    stamp = _stamp(path)
+    cached = _DOCS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    text = read_text(path, problems)
+    doc = parse_yaml(text, path, problems) if text is not None else None
+    if doc is not None and stamp is not None:  # a broken one is parsed again, so each course hears of it
+        _DOCS[path] = (stamp, doc)
+    return doc
 
 
 def reference() -> dict[str, str]:
@@ -159,8 +191,7 @@ def check_strings(course: Course, lang: str, problems: Problems) -> None:
 
 def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bool) -> dict[str, str]:
     """A catalogue's strings; every value must be text, and a course's keys and placeholders must be known."""
-    text = read_text(path, problems)
-    doc = parse_yaml(text, path, problems) if text is not None else None
+    doc = _parsed(path, problems)
     if doc is None:
         return {}
     known = known_keys(english)

@@ -48,3 +48,21 @@ def test_a_course_override_is_minified_too(new_course, run, tmp_path):
         assert archive.read("assets/coursepack.css") == b"body{color:#123456}"
         assert archive.read("assets/extra.JS") == b"var greeting='hello';"
         assert archive.read("assets/notes.txt") == b"  left  as  it  is  \n"
+
+
+def test_minified_files_are_kept_in_the_cache_folder_for_the_next_process(tmp_path, monkeypatch):
+    from builder import assets
+
+    source = (STATIC / "coursepack.js").read_bytes()
+    expected = assets.MINIFIERS[".js"](source)
+    assets.keep_in(tmp_path)
+    try:
+        assets.minify.cache_clear()
+        assert assets.minify(source, ".js") == expected
+        assert [p.name for p in (tmp_path / assets.CACHE_SUBFOLDER).rglob("*.js")]
+        assets.minify.cache_clear()  # as in a new process: only the folder remembers
+        monkeypatch.setitem(assets.MINIFIERS, ".js", lambda data: b"parsed again")
+        assert assets.minify(source, ".js") == expected
+    finally:
+        assets.keep_in(None)
+        assets.minify.cache_clear()

@@ -129,6 +129,23 @@ def test_a_file_that_would_not_shrink_is_kept_as_it_is():
     assert again.data is None and (again.width, again.height) == (800, 500)
 
 
+def test_a_well_compressed_photo_png_is_kept_after_a_trial_on_strips(monkeypatch):
+    source = encoded(photo(), optimize=True)
+    heights = []
+    png = images._png
+    monkeypatch.setattr(images, "_png", lambda image: heights.append(image.height) or png(image))
+    kept = optimise(source, ".png", DEFAULT)
+    assert kept.data is None and (kept.width, kept.height) == (1000, 700)
+    assert heights == [images.TRIAL_ROWS] * images.TRIAL_STRIPS  # the whole image was never encoded
+
+
+def test_a_loosely_compressed_photo_png_is_still_made_smaller():
+    source = encoded(photo(), compress_level=1)
+    result = optimise(source, ".png", DEFAULT)
+    assert result.data is not None and len(result.data) < len(source) * 0.95
+    assert opened(result.data).tobytes() == opened(source).tobytes()
+
+
 def test_metadata_is_dropped_and_the_orientation_applied():
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: turn 90° clockwise to show
