@@ -27,6 +27,7 @@ from builder.package import Entry, StagedZip, discard, publish, stage_file, stag
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
+from builder.schedule import largest_first
 from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
@@ -184,7 +185,7 @@ def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict:
     results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
     for result in results:
         done(result)
-    todo = [root for root in roots if root not in duplicates]
+    todo = largest_first([root for root in roots if root not in duplicates])  # no core idles at the end
     one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache,
                   max_inline=max_inline)
     for result in _run(one, todo, jobs):

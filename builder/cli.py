@@ -1,7 +1,8 @@
-"""The `coursepack` command: new, check, build and results."""
+"""The `coursepack` command: new, check, build, list, library and results."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,13 +10,16 @@ import click
 
 from builder import __version__
 from builder.build import ALL_FORMATS, FORMATS, CourseResult, build
-from builder.library import write_library
+from builder.fanout import gather_packages, listing
+from builder.library import scan, write_library
 from builder.package import check_output, write_file
 from builder.problems import UsageProblem
 from builder.report import Reporter, size_report
 from builder.results import VIEWS, summarise
 from builder.results_output import course_lines, csv_rows, write_csv
 from builder.scaffold import create_course
+from builder.schedule import parse_shard
+from builder.schedule import shard as shard_roots
 from builder.single import MAX_INLINE
 from builder.sizes import parse_size
 
@@ -70,15 +74,24 @@ class Size(click.ParamType):
               help="Also write a JSON report of every package built, with the size, compressed size and SHA-256 "
                    "of every file inside; it holds no dates, so reports of two releases diff cleanly.")
 @cache_option
+@click.option("--shard", metavar="I/N",
+              help="Build only shard I of N: a deterministic split of the courses, balanced by pages, that every "
+                   "machine of a CI matrix computes alike; gather the shards' folders with 'coursepack library'.")
 @click.option("--single-max-inline", "max_inline", type=Size(), metavar="SIZE", default=MAX_INLINE,
               show_default="200KB",
               help="Largest audio, video or other file the single .html file carries inside it; bigger ones are "
                    "left out, with a note saying they are in the full course package. Images are always inside.")
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
                   jobs: int | None, budget: int | None, report: Path | None, cache: Path | None,
-                  max_inline: int) -> None:
+                  shard: str | None, max_inline: int) -> None:
     """Build COURSES (folders, or ids under --source; default: all of them) into packages in --out."""
     roots = find_courses(courses, source)
+    if shard:
+        which = parse_shard(shard)
+        everything, roots = roots, shard_roots(roots, which)
+        if not roots:
+            click.echo(f"Shard {shard}: no course to build ({len(everything)} courses in all).", err=True)
+            return
     out = check_output(out, roots)
     if report:
         check_output(report, roots, "report", "--report")
@@ -189,6 +202,49 @@ def report_command(paths: tuple[Path, ...], out: Path, lang: str | None, group_b
 
 
 main.add_command(build_command, "build")
+
+
+@main.command("list")
+@courses_argument
+@source_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: every course with its id, version, languages, "
+              "module files, build key and errors (and its shard with --shards).")
+@click.option("--shards", type=click.IntRange(1), default=1, show_default=True,
+              help="Also say which of N shards ('build --shard I/N') builds each course.")
+def list_command(courses: tuple[Path, ...], source: Path, as_json: bool, shards: int) -> None:
+    """List COURSES (default: all under --source) with what a CI matrix needs to spread and cache builds."""
+    data = listing(find_courses(courses, source), shards)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for c in data["courses"]:
+        where = f"  shard {c['shard']}" if "shard" in c else ""
+        state = f"  {len(c['errors'])} error(s)" if c["errors"] else ""
+        click.echo(f"{c['id']}  {c['version'] or '-'}  {','.join(c['languages']) or '-'}  "
+                   f"{c['module_files']} module files  key {c['build_key'][:12]}{where}{state}  {c['folder']}")
+
+
+@main.command("library")
+@click.argument("folders", metavar="FOLDER...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to gather every package into, with one library page and catalog.json. "
+                   "Default: the FOLDER itself, when there is only one.")
+def library_command(folders: tuple[Path, ...], out: Path | None) -> None:
+    """Gather the packages of FOLDERs (e.g. the outputs of 'build --shard I/N') into one offline library."""
+    if out is None:
+        if len(folders) > 1:
+            raise UsageProblem(f"{len(folders)} folders given; name the folder to gather them into with --out")
+        out = folders[0]
+    out.mkdir(parents=True, exist_ok=True)
+    problems = gather_packages(list(folders), out) if list(folders) != [out] else []
+    problems += write_library(out)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    count = len(scan(out)[0])
+    click.echo(f"Library of {count} packages written to {out / 'index.html'} and {out / 'catalog.json'}.")
+    if any(not p.warning for p in problems):
+        click.get_current_context().exit(1)
 
 
 def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:

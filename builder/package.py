@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,17 @@ def write_file(target: Path, data: bytes) -> None:
     temp = _temp_beside(target)
     try:
         temp.write_bytes(data)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy `source` to `target` atomically: a temp file beside it, then one rename."""
+    temp = _temp_beside(target)
+    try:
+        shutil.copyfile(source, temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
