@@ -17,7 +17,6 @@ import gzip
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -31,17 +30,15 @@ PROJECT = BENCH.parent
 # Measure the checkout this file lives in, whatever `pip install -e` points at.
 sys.path[:0] = [str(PROJECT), str(BENCH)]
 
-import jinja2  # noqa: E402
-import markdown  # noqa: E402
 
 import builder  # noqa: E402
 from builder.assets import shipped_bytes  # noqa: E402
 import builder.build  # noqa: E402
 from builder.build import FORMATS, build  # noqa: E402
 from builder.course import load_course  # noqa: E402
-from builder.markup import EXTENSIONS  # noqa: E402
 from builder.problems import Problems  # noqa: E402
 from builder.render import PRINT, PROGRESS  # noqa: E402
+from baseline import baseline  # noqa: E402
 from corpus import generate  # noqa: E402
 
 STATIC = PROJECT / "templates" / "static"
@@ -49,60 +46,6 @@ SAMPLES = PROJECT / "courses"
 SINGLE = "single"
 COURSE_PAGES = {PROGRESS, PRINT}  # pages of the course as a whole, which the baseline has no equivalent of
 ASSET_BUDGET = 9216  # bytes of gzip -9 CSS+JS as shipped (minified): tests/test_assets.py's BUDGET
-_TRANSLATION = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
-
-# --- baseline: the least a packager can do -----------------------------------------------
-
-PAGE = jinja2.Template("""<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
-<body><main>{{ body }}</main></body></html>
-""", autoescape=True)
-
-HOME = jinja2.Template("""<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
-<body><main><h1>{{ title }}</h1><ol>{% for m in modules %}<li><a href="{{ m }}.html">{{ m }}</a></li>{% endfor %}</ol>
-</main></body></html>
-""", autoescape=True)
-
-
-def _body(text: str) -> str:
-    """Drop front matter without parsing it (a packager must at least not render it)."""
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            return text[end + 5:]
-    return text
-
-
-def baseline(roots: list[Path], out: Path) -> int:
-    """Markdown -> trivial template -> one deflated zip per course and language. Returns pages."""
-    from markupsafe import Markup
-
-    md = markdown.Markdown(extensions=EXTENSIONS)
-    pages = 0
-    for root in roots:
-        by_lang: dict[str, list[Path]] = {}
-        for path in sorted((root / "modules").glob("*.md")):
-            match = _TRANSLATION.fullmatch(path.name)
-            by_lang.setdefault(match["lang"] if match else "", []).append(path)
-        images = sorted(p for p in (root / "images").rglob("*") if p.is_file())
-        for lang, paths in by_lang.items():
-            suffix = f"-{lang}" if lang else ""
-            with zipfile.ZipFile(out / f"{root.name}{suffix}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-                names = []
-                for path in paths:
-                    md.reset()
-                    body = md.convert(_body(path.read_text(encoding="utf-8")))
-                    name = path.name[:-3] if not lang else path.name[:-4 - len(lang)]
-                    names.append(name)
-                    html = PAGE.render(lang=lang or "en", title=name, body=Markup(body))
-                    archive.writestr(f"{name}.html", html.encode("utf-8"))
-                archive.writestr("index.html", HOME.render(lang=lang or "en", title=root.name,
-                                                           modules=names).encode("utf-8"))
-                pages += len(paths) + 1
-                for image in images:
-                    archive.write(image, f"files/{image.relative_to(root).as_posix()}")
-    return pages
 
 
 def coursepack(roots: list[Path], out: Path, jobs: int | None) -> int:

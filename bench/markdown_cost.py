@@ -1,0 +1,70 @@
+"""What each Markdown extension costs: the corpus's module bodies converted with all of builder.markup's
+extensions, then with each one left out, in the same process, best of --repeat.
+
+    python bench/markdown_cost.py [--courses 2 --modules 40 --words 800 --repeat 3]
+
+A page that uses an extension renders differently without it, so the figure is the time that extension's
+passes take on this corpus, not a like-for-like output. Prints milliseconds per page and each extension's
+share of the full conversion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH.parent), str(BENCH)]
+
+import markdown  # noqa: E402
+
+from builder.markup import EXTENSIONS  # noqa: E402
+from corpus import generate  # noqa: E402
+from baseline import _body  # noqa: E402
+
+CONFIG = {"toc": {"toc_depth": "1-3"}}
+
+
+def seconds(bodies: list[str], extensions: list[str], repeat: int) -> float:
+    """Best wall time of converting every body with one reused Markdown instance, as builder.markup does."""
+    md = markdown.Markdown(extensions=extensions, extension_configs={k: v for k, v in CONFIG.items()
+                                                                     if k in extensions}, output_format="html")
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for body in bodies:
+            md.reset()
+            md.convert(body)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--courses", type=int, default=2)
+    parser.add_argument("--modules", type=int, default=40)
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="coursepack-md-") as temp:
+        generate(Path(temp), args.courses, args.modules, args.words, 0)
+        bodies = [_body(p.read_text(encoding="utf-8")) for p in sorted(Path(temp).glob("*/modules/*.md"))]
+    plain = seconds(bodies, [], args.repeat)
+    full = seconds(bodies, list(EXTENSIONS), args.repeat)
+    print(f"{len(bodies)} module bodies, best of {args.repeat}; ms per page:")
+    print(f"  no extension {plain / len(bodies) * 1000:7.2f}   all {len(EXTENSIONS)} {full / len(bodies) * 1000:7.2f}"
+          f"   (all / none {full / plain:.2f}x)")
+    figures = {"pages": len(bodies), "none_s": plain, "all_s": full, "without": {}}
+    for name in EXTENSIONS:
+        without = seconds(bodies, [e for e in EXTENSIONS if e != name], args.repeat)
+        figures["without"][name] = without
+        print(f"  {name:12} costs {(full - without) / len(bodies) * 1000:6.2f} ms/page, "
+              f"{(full - without) / full:6.1%} of the full conversion")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The speed targets of issue 12, each figure beside the bare baseline measured in the same run.
+
+    python bench/targets.py                       # 50 courses × 40 modules (2,000 pages): a few minutes
+    python bench/targets.py --courses 5 --scale 40,200 --repeat 1   # a quick look
+
+1. cold build of the corpus, all three formats, default jobs, empty image cache, against the baseline's
+   single-process time (target ≤ 0.36×); with jobs=1 and warm-cache builds beside it;
+2. one 5-module course as a whole `coursepack build` process (target ≤ 0.3 s), and the part of it spent
+   importing (`python -X importtime`, target ≤ 0.15 s), against the baseline as a whole process;
+3. peak memory (max RSS) of the build's parent and of its biggest worker (target ≤ 100 MB), against the
+   baseline process's;
+4. time per page at each --scale page count (jobs=1, warm cache), which should stay flat.
+
+Every coursepack run writes into a fresh folder; the baseline is bench/baseline.py. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PROJECT = BENCH.parent
+sys.path[:0] = [str(PROJECT), str(BENCH)]
+
+from baseline import baseline  # noqa: E402
+from builder.build import FORMATS, build  # noqa: E402
+from corpus import generate  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT), os.environ.get("PYTHONPATH", "")])}
+TARGETS = {"cold_ratio": 0.36, "small_s": 0.3, "small_imports_s": 0.15, "worker_mb": 100}
+MODULES_PER_COURSE = 40  # of the scaling corpora
+_IMPORT = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$")  # a top-level import: no indent before its name
+_MEMORY = """
+import resource, sys
+from pathlib import Path
+sys.path[:0] = {path!r}
+from builder.build import FORMATS, build
+results = build([Path(r) for r in {roots!r}], Path({out!r}), FORMATS, cache=Path({cache!r}))
+assert not any(r.failed for r in results)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def best(repeat: int, run) -> float:
+    """Best wall time of `repeat` calls of run()."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def checked(results: list) -> None:
+    problems = [str(p) for r in results for p in r.problems]
+    if problems or any(r.failed for r in results):
+        raise SystemExit(f"coursepack reported problems on the corpus: {problems[:5]}")
+
+
+def cold_build(roots: list[Path], work: Path, repeat: int) -> dict[str, float]:
+    """Baseline, then coursepack cold (empty cache) and warm, default jobs and jobs=1."""
+    figures = {"baseline_s": best(repeat, lambda: baseline(roots, fresh(work / "out")))}
+    for name, jobs, cold in (("cold_jobs_default_s", None, True), ("cold_jobs_1_s", 1, True),
+                             ("warm_jobs_default_s", None, False), ("warm_jobs_1_s", 1, False)):
+        def one() -> None:
+            if cold:
+                shutil.rmtree(work / "cache", ignore_errors=True)
+            checked(build(roots, fresh(work / "out"), FORMATS, jobs=jobs, cache=work / "cache"))
+        figures[name] = best(repeat, one)
+    return figures
+
+
+def process(args: list[str]) -> tuple[float, str]:
+    """Wall time of one Python process and its stderr."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, *args], env=ENV, capture_output=True, text=True, cwd=PROJECT)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{args} failed:\n{done.stderr[-2000:]}")
+    return seconds, done.stderr
+
+
+def imports_s(stderr: str) -> float:
+    """Seconds spent importing, from -X importtime: the cumulative time of every top-level import."""
+    return sum(int(m[1]) for m in map(_IMPORT.match, stderr.splitlines()) if m) / 1e6
+
+
+def small_course(work: Path, repeat: int) -> dict[str, float]:
+    """A 5-module course built by a whole `coursepack build` process (warm cache), and its imports."""
+    root = generate(work / "small", 1, 5, 800, 2)[0].root
+    build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c")]
+    process(build_args)  # fills the cache: the figure is a rebuild, as when an author edits and builds again
+    whole = min(process(build_args)[0] for _ in range(repeat))
+    imports = min(imports_s(process(["-X", "importtime", *build_args])[1]) for _ in range(repeat))
+    start = min(process(["-c", "pass"])[0] for _ in range(repeat))
+    base = min(process([str(BENCH / "baseline.py"), str(fresh(work / "small-base")), str(root)])[0]
+               for _ in range(repeat))
+    return {"process_s": whole, "imports_s": imports, "python_start_s": start, "baseline_process_s": base}
+
+
+def memory(roots: list[Path], work: Path) -> dict[str, float]:
+    """Max RSS in MB of a default-jobs build's parent and biggest worker, and of the baseline process."""
+    script = _MEMORY.format(path=[str(PROJECT)], roots=[str(r) for r in roots], out=str(fresh(work / "mem-out")),
+                            cache=str(work / "cache"))
+    done = subprocess.run([sys.executable, "-c", script], env=ENV, capture_output=True, text=True, check=True)
+    parent, worker = (int(v) / 1024 for v in done.stdout.split())
+    probe = ("import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__');"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    base = subprocess.run([sys.executable, "-c", probe, str(BENCH / "baseline.py"), str(fresh(work / "mem-base")),
+                           *map(str, roots)], env=ENV, capture_output=True, text=True, check=True)
+    return {"parent_mb": parent, "worker_mb": worker, "baseline_mb": int(base.stdout.split()[-1]) / 1024}
+
+
+def scaling(work: Path, pages: list[int], words: int, images: int, repeat: int) -> list[dict]:
+    """Seconds per page of a warm jobs=1 build, and of the baseline, for corpora of each page count."""
+    rows = []
+    for count in pages:
+        courses = max(1, round(count / MODULES_PER_COURSE))
+        modules = min(count, MODULES_PER_COURSE)
+        roots = [i.root for i in generate(fresh(work / f"scale-{count}"), courses, modules, words, images)]
+        total = sum(i.pages for i in generate(work / f"scale-{count}", courses, modules, words, images))
+        cache = work / f"scale-cache-{count}"
+        checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache))  # warm the cache
+        seconds = best(repeat, lambda: checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache)))
+        base = best(repeat, lambda: baseline(roots, fresh(work / "out")))
+        rows.append({"pages": total, "s": seconds, "s_per_page": seconds / total, "baseline_s_per_page": base / total})
+    return rows
+
+
+def report(f: dict) -> None:
+    c, s, m, t = f["cold"], f["small"], f["memory"], TARGETS
+    base = c["baseline_s"]
+
+    def line(name: str, value: float, unit: str, against: float, target: str = "") -> None:
+        print(f"  {name:44} {value:9.3f} {unit:3} {value / against:6.2f}× baseline  {target}")
+
+    def verdict(ok: bool) -> str:
+        return "target met" if ok else "target NOT met"
+
+    print(f"coursepack speed targets — {f['corpus']['pages']} pages ({f['corpus']['courses']} courses × "
+          f"{f['corpus']['modules']} modules), {f['cores']} cores, Python {f['python']}, best of {f['repeat']}")
+    print(f"\n1. cold build, all three formats (baseline single process: {base:.3f} s)")
+    line("coursepack cold, default jobs", c["cold_jobs_default_s"], "s", base,
+         f"target ≤ {t['cold_ratio']}×: {verdict(c['cold_jobs_default_s'] / base <= t['cold_ratio'])}")
+    line("coursepack cold, jobs=1", c["cold_jobs_1_s"], "s", base)
+    line("coursepack warm cache, default jobs", c["warm_jobs_default_s"], "s", base)
+    line("coursepack warm cache, jobs=1", c["warm_jobs_1_s"], "s", base)
+    print(f"\n2. one 5-module course, whole process (baseline process: {s['baseline_process_s']:.3f} s)")
+    line("coursepack build, whole process", s["process_s"], "s", s["baseline_process_s"],
+         f"target ≤ {t['small_s']} s: {verdict(s['process_s'] <= t['small_s'])}")
+    line("  of which imports (-X importtime)", s["imports_s"], "s", s["baseline_process_s"],
+         f"target ≤ {t['small_imports_s']} s: {verdict(s['imports_s'] <= t['small_imports_s'])}")
+    line("  python -c pass", s["python_start_s"], "s", s["baseline_process_s"])
+    print(f"\n3. peak memory, default jobs (baseline process: {m['baseline_mb']:.1f} MB)")
+    line("build's biggest worker", m["worker_mb"], "MB", m["baseline_mb"],
+         f"target ≤ {t['worker_mb']} MB: {verdict(m['worker_mb'] <= t['worker_mb'])}")
+    line("build's parent", m["parent_mb"], "MB", m["baseline_mb"])
+    print("\n4. time per page, jobs=1, warm cache (should stay flat)")
+    first = f["scaling"][0]
+    for row in f["scaling"]:
+        print(f"  {row['pages']:6,} pages  {row['s']:8.3f} s  {row['s_per_page'] * 1000:7.2f} ms/page "
+              f"{row['s_per_page'] / row['baseline_s_per_page']:6.2f}× baseline  "
+              f"{row['s_per_page'] / first['s_per_page']:5.2f}× the {first['pages']}-page figure")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--courses", type=int, default=50)
+    parser.add_argument("--modules", type=int, default=40)
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--images", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each figure; the best counts")
+    parser.add_argument("--scale", default="200,2000", help="page counts of the scaling corpora")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="coursepack-targets-") as temp:
+        work = Path(temp)
+        infos = generate(work / "corpus", args.courses, args.modules, args.words, args.images)
+        roots = [info.root for info in infos]
+        figures = {"python": platform.python_version(), "cores": os.cpu_count(), "repeat": args.repeat,
+                   "corpus": {"courses": args.courses, "modules": args.modules, "words": args.words,
+                              "images": args.images, "pages": sum(i.pages for i in infos)},
+                   "targets": TARGETS}
+        figures["cold"] = cold_build(roots, work, args.repeat)
+        figures["small"] = small_course(work, max(args.repeat, 3))
+        figures["memory"] = memory(roots, work)
+        figures["scaling"] = scaling(work, [int(n) for n in args.scale.split(",")], args.words, args.images,
+                                     args.repeat)
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
