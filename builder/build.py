@@ -32,7 +32,7 @@ from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
 from builder.yamlfile import FastLoader
-from builder.zips import Store
+from builder.zips import Store, TooBig
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
 ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
@@ -158,7 +158,11 @@ def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
     """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
     target = out / package_name(site.course, site.lang, fmt)
     if fmt != SINGLE:
-        return stage_zip(target, package_files(site, fmt), store)
+        try:
+            return stage_zip(target, package_files(site, fmt), store)
+        except TooBig as e:
+            problems.error(site.course.config, 0, f"package {target.name}: {e.what}", e.hint)
+            return None
     single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
     if single:
         check_sites([site], problems, {target.name: single.data})  # the files inlined, and the page around them

@@ -28,6 +28,14 @@ LIMIT = 0xFFFFFFFF  # beyond this (or 65,535 entries) a zip needs zip64, which p
 CHUNK = 1 << 20
 SPILL_OVER = 1 << 20  # course files bigger than this go through the spill file, not memory
 
+class TooBig(CoursepackError):
+    """A package beyond what a zip without zip64 holds: the course's error, not a crash."""
+
+    def __init__(self, what: str, hint: str) -> None:
+        super().__init__(f"{what} — {hint}")
+        self.what, self.hint = what, hint
+
+
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
@@ -139,13 +147,13 @@ class HashingWriter:
 def write_zip(out: HashingWriter, entries: list[tuple[str, Packed]], store: Store) -> None:
     """A zip of `entries` in the order given: local headers and data, central directory, end record."""
     if len(entries) > 0xFFFF:
-        raise CoursepackError(f"a package would hold {len(entries):,} files, more than a zip without zip64 can; "
-                              "split the course")
+        raise TooBig(f"a package would hold {len(entries):,} files, more than a zip without zip64 can",
+                     "split the course")
     central = []
     for name, packed in entries:
         if packed.size > LIMIT or packed.compressed > LIMIT or out.size > LIMIT:
-            raise CoursepackError(f"'{name}' would make the package bigger than 4 GB, which zips without zip64 "
-                                  "cannot hold; make the file smaller or split the course")
+            raise TooBig(f"'{name}' would make the package bigger than 4 GB, which zips without zip64 "
+                         "cannot hold", "make the file smaller or split the course")
         encoded = name.encode("utf-8")
         flags = 0 if name.isascii() else UTF8_NAME
         central.append(_CENTRAL.pack(b"PK\x01\x02", VERSION, UNIX, VERSION, 0, flags, packed.method, _DOS_TIME,
@@ -158,6 +166,6 @@ def write_zip(out: HashingWriter, entries: list[tuple[str, Packed]], store: Stor
     for record in central:
         out.write(record)
     if out.size > LIMIT:
-        raise CoursepackError("the package would be bigger than 4 GB, which zips without zip64 cannot hold; "
-                              "split the course")
+        raise TooBig("the package would be bigger than 4 GB, which zips without zip64 cannot hold",
+                     "split the course")
     out.write(_END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), out.size - start, start, 0))

@@ -76,3 +76,10 @@ def test_shared_content_is_compressed_once(files, tmp_path, monkeypatch):
             stage_zip(tmp_path / f"{n}.zip", {**files, "coursepack.json": str(n).encode()}, store)
     deflated = sum(1 for name in files if not name.endswith((".png", ".mp4")))
     assert len(calls) == deflated + 3  # every shared entry once; coursepack.json once per zip
+
+
+def test_a_package_beyond_a_plain_zip_is_the_courses_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(zips, "LIMIT", 1000)  # as if 1,000 bytes were 4 GB
+    with pytest.raises(zips.TooBig, match="'big.txt' would make the package bigger than 4 GB"):
+        stage_zip(tmp_path / "a.zip", {"big.txt": random.Random(2).randbytes(2000)})
+    assert list(tmp_path.iterdir()) == []  # no temp file left behind
