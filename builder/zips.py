@@ -26,7 +26,7 @@ VERSION = 20  # zip 2.0: deflate; what zipfile writes for entries without zip64
 UTF8_NAME = 0x800
 LIMIT = 0xFFFFFFFF  # beyond this (or 65,535 entries) a zip needs zip64, which packages never should
 CHUNK = 1 << 20
-SPILL_OVER = 1 << 20  # course files bigger than this go through the spill file, not memory
+SPILL_OVER = 1 << 16  # course files bigger than this go through the spill file: memory stays flat whatever the media
 
 class TooBig(CoursepackError):
     """A package beyond what a zip without zip64 holds: the course's error, not a crash."""
