@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.schedule import Shard, parse_shard, split
 from builder.problems import UsageProblem
+from builder.schedule import Shard, largest_first, parse_shard, split
 
 
 @pytest.fixture
@@ -112,3 +112,13 @@ def test_library_refuses_two_different_packages_under_one_name(new_course, run, 
     assert "town-course-0.1.0-offline.zip: differs from" in result.stderr
     assert not (tmp_path / "all" / "town-course-0.1.0-offline.zip").exists()
     assert run("library", tmp_path / "a", tmp_path / "b").exit_code == 2  # several folders need --out
+
+
+def test_the_pool_gets_the_biggest_courses_first(tmp_path):
+    roots = []
+    for name, words in (("small", 10), ("big", 900), ("middle", 300), ("tie", 300)):
+        root = tmp_path / name
+        (root / "modules").mkdir(parents=True)
+        (root / "modules" / "01.md").write_text("word " * words)
+        roots.append(root)
+    assert [r.name for r in largest_first(roots)] == ["big", "middle", "tie", "small"]
