@@ -13,8 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-import yaml
-
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
@@ -27,11 +25,10 @@ from builder.package import Entry, StagedZip, discard, publish, stage_file, stag
 from builder.pages import build_pages
 from builder.problems import Problem, Problems
 from builder.render import Site, render_site
-from builder.schedule import largest_first
+from builder.schedule import declared_id, largest_first
 from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
-from builder.yamlfile import FastLoader
 from builder.zips import Store, TooBig
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
@@ -216,13 +213,9 @@ def _duplicate_ids(roots: list[Path]) -> dict[Path, Problem]:
     first: dict[str, Path] = {}
     clashes = {}
     for root in roots:
-        try:
-            data = yaml.load((root / "course.yaml").read_text(encoding="utf-8"), Loader=FastLoader)
-            course_id = data.get("id") if isinstance(data, dict) else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        course_id = declared_id(root)
+        if course_id is None:
             continue  # reported properly when the course itself is loaded
-        if not isinstance(course_id, str):
-            continue
         if course_id in first:
             problems = Problems()
             problems.error(root / "course.yaml", _id_line(root / "course.yaml"),

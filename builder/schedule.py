@@ -64,14 +64,19 @@ def largest_first(roots: list[Path]) -> list[Path]:
     return sorted(roots, key=lambda root: -weights[root])
 
 
-def course_id(root: Path) -> str:
-    """The id in course.yaml, or the folder name when it cannot be read (the build then reports why)."""
+def declared_id(root: Path) -> str | None:
+    """The id course.yaml declares, or None when it cannot be read (loading the course reports why)."""
     try:
         data = yaml.load((root / "course.yaml").read_text(encoding="utf-8"), Loader=FastLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return root.name
+        return None
     value = data.get("id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) and value else root.name
+    return value if isinstance(value, str) and value else None
+
+
+def course_id(root: Path) -> str:
+    """The id in course.yaml, or the folder name when there is none."""
+    return declared_id(root) or root.name
 
 
 def split(roots: list[Path], count: int) -> list[list[Path]]:
