@@ -11,7 +11,8 @@
    baseline process's;
 4. time per page at each --scale page count (jobs=1, warm cache), which should stay flat.
 
-Every coursepack run writes into a fresh folder; the baseline is bench/baseline.py. See bench/README.md.
+Every coursepack run writes into a fresh folder; the baseline is bench/baseline.py. Runs that are compared take
+turns round by round, so a change of load on a shared machine hits them alike. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -57,14 +59,15 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
-def best(repeat: int, run) -> float:
-    """Best wall time of `repeat` calls of run()."""
-    times = []
+def interleaved(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Best wall time of each run, taking turns round by round, so a change of load hits all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
 
 
 def checked(results: list) -> None:
@@ -74,16 +77,17 @@ def checked(results: list) -> None:
 
 
 def cold_build(roots: list[Path], work: Path, repeat: int) -> dict[str, float]:
-    """Baseline, then coursepack cold (empty cache) and warm, default jobs and jobs=1."""
-    figures = {"baseline_s": best(repeat, lambda: baseline(roots, fresh(work / "out")))}
-    for name, jobs, cold in (("cold_jobs_default_s", None, True), ("cold_jobs_1_s", 1, True),
-                             ("warm_jobs_default_s", None, False), ("warm_jobs_1_s", 1, False)):
-        def one() -> None:
+    """Baseline, then coursepack cold (empty cache) and warm, default jobs and jobs=1, taking turns."""
+    def coursepack(jobs: int | None, cold: bool) -> Callable[[], None]:
+        def run() -> None:
             if cold:
                 shutil.rmtree(work / "cache", ignore_errors=True)
             checked(build(roots, fresh(work / "out"), FORMATS, jobs=jobs, cache=work / "cache"))
-        figures[name] = best(repeat, one)
-    return figures
+        return run
+
+    return interleaved(repeat, {"baseline_s": lambda: baseline(roots, fresh(work / "out")),
+                                "cold_jobs_default_s": coursepack(None, True), "cold_jobs_1_s": coursepack(1, True),
+                                "warm_jobs_default_s": coursepack(None, False), "warm_jobs_1_s": coursepack(1, False)})
 
 
 def process(args: list[str]) -> tuple[float, str]:
@@ -106,12 +110,14 @@ def small_course(work: Path, repeat: int) -> dict[str, float]:
     root = generate(work / "small", 1, 5, 800, 2)[0].root
     build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c")]
     process(build_args)  # fills the cache: the figure is a rebuild, as when an author edits and builds again
-    whole = min(process(build_args)[0] for _ in range(repeat))
-    imports = min(imports_s(process(["-X", "importtime", *build_args])[1]) for _ in range(repeat))
-    start = min(process(["-c", "pass"])[0] for _ in range(repeat))
-    base = min(process([str(BENCH / "baseline.py"), str(fresh(work / "small-base")), str(root)])[0]
-               for _ in range(repeat))
-    return {"process_s": whole, "imports_s": imports, "python_start_s": start, "baseline_process_s": base}
+    out = work / "small-base"
+    imports: list[float] = []
+    best = interleaved(repeat, {
+        "process_s": lambda: process(build_args),
+        "python_start_s": lambda: process(["-c", "pass"]),
+        "baseline_process_s": lambda: process([str(BENCH / "baseline.py"), str(fresh(out)), str(root)]),
+        "importtime_run_s": lambda: imports.append(imports_s(process(["-X", "importtime", *build_args])[1]))})
+    return {**best, "imports_s": min(imports)}
 
 
 def memory(roots: list[Path], work: Path) -> dict[str, float]:
@@ -137,9 +143,11 @@ def scaling(work: Path, pages: list[int], words: int, images: int, repeat: int) 
         total = sum(i.pages for i in generate(work / f"scale-{count}", courses, modules, words, images))
         cache = work / f"scale-cache-{count}"
         checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache))  # warm the cache
-        seconds = best(repeat, lambda: checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache)))
-        base = best(repeat, lambda: baseline(roots, fresh(work / "out")))
-        rows.append({"pages": total, "s": seconds, "s_per_page": seconds / total, "baseline_s_per_page": base / total})
+        best = interleaved(repeat, {
+            "s": lambda: checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache)),
+            "baseline_s": lambda: baseline(roots, fresh(work / "out"))})
+        rows.append({"pages": total, "s": best["s"], "s_per_page": best["s"] / total,
+                     "baseline_s_per_page": best["baseline_s"] / total})
     return rows
 
 
@@ -155,6 +163,8 @@ def report(f: dict) -> None:
 
     print(f"coursepack speed targets — {f['corpus']['pages']} pages ({f['corpus']['courses']} courses × "
           f"{f['corpus']['modules']} modules), {f['cores']} cores, Python {f['python']}, best of {f['repeat']}")
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{v:.1f}" for v in f["load_before"]) + "; after: "
+          + ", ".join(f"{v:.1f}" for v in f["load_after"]) + " — with more load than cores, compare ratios only")
     print(f"\n1. cold build, all three formats (baseline single process: {base:.3f} s)")
     line("coursepack cold, default jobs", c["cold_jobs_default_s"], "s", base,
          f"target ≤ {t['cold_ratio']}×: {verdict(c['cold_jobs_default_s'] / base <= t['cold_ratio'])}")
@@ -196,12 +206,13 @@ def main(argv: list[str] | None = None) -> dict:
         figures = {"python": platform.python_version(), "cores": os.cpu_count(), "repeat": args.repeat,
                    "corpus": {"courses": args.courses, "modules": args.modules, "words": args.words,
                               "images": args.images, "pages": sum(i.pages for i in infos)},
-                   "targets": TARGETS}
+                   "targets": TARGETS, "load_before": os.getloadavg()}
         figures["cold"] = cold_build(roots, work, args.repeat)
         figures["small"] = small_course(work, max(args.repeat, 3))
         figures["memory"] = memory(roots, work)
         figures["scaling"] = scaling(work, [int(n) for n in args.scale.split(",")], args.words, args.images,
                                      args.repeat)
+    figures["load_after"] = os.getloadavg()
     report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
