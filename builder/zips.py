@@ -139,6 +139,7 @@ class HashingWriter:
         self.raw, self.digest, self.size = raw, hashlib.sha256(), 0
 
     def write(self, data: bytes) -> None:
+        """Write, hash and count `data`."""
         self.raw.write(data)
         self.digest.update(data)
         self.size += len(data)
