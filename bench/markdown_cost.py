@@ -11,6 +11,8 @@ share of the full conversion.
 from __future__ import annotations
 
 import argparse
+import copy
+import gc
 import sys
 import tempfile
 import time
@@ -31,22 +33,29 @@ def label(extension: object) -> str:
 
 
 def instance(extensions: list) -> markdown.Markdown:
-    """A Markdown converter configured as builder.markup's (toc down to level 3)."""
+    """A Markdown converter configured as builder.markup's (toc down to level 3); extension objects are copied,
+    since an extension instance keeps the converter it was added to."""
     configs = {label(e): {"toc_depth": "1-3"} for e in extensions if label(e).rsplit(".", 1)[-1] == "toc"}
-    return markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    own = [e if isinstance(e, str) else copy.copy(e) for e in extensions]
+    return markdown.Markdown(extensions=own, extension_configs=configs, output_format="html")
 
 
 def best_times(bodies: list[str], variants: dict[str, list], repeat: int) -> dict[str, float]:
-    """Best wall time of each variant converting every body with one reused instance; variants take turns."""
-    converters = {name: instance(extensions) for name, extensions in variants.items()}
+    """Best wall time of each variant converting every body with one reused instance; variants take turns, in an
+    order that rotates every round, each after a garbage collection and with the collector off while timed."""
+    converters = list({name: instance(extensions) for name, extensions in variants.items()}.items())
     best = dict.fromkeys(variants, float("inf"))
-    for _ in range(repeat):
-        for name, md in converters.items():
+    for round_ in range(repeat):
+        shift = round_ % len(converters)
+        for name, md in converters[shift:] + converters[:shift]:
+            gc.collect()
+            gc.disable()
             start = time.perf_counter()
             for body in bodies:
                 md.reset()
                 md.convert(body)
             best[name] = min(best[name], time.perf_counter() - start)
+            gc.enable()
     return best
 
 
