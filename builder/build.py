@@ -6,8 +6,8 @@ is written, so a broken course never replaces a good package.
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -16,24 +16,27 @@ from typing import Callable, Iterator
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
-from builder.library import ENTRY, package_entry
+from builder.library import package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
 from builder.offline_check import check_sites
-from builder.package import Entry, StagedZip, discard, publish, stage_file, stage_zip
+from builder.package import Entry, StagedZip, discard, publish, stage_file, stage_zip, stamp
 from builder.pages import build_pages
-from builder.problems import Problem, Problems
+from builder.problems import Problem, Problems, display_path
 from builder.render import Site, render_site
+from builder.scan import ENTRY
 from builder.schedule import declared_id, largest_first
 from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
+from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
 ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
 COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
+WRITE_HINT = "free some space, or check the folder's permissions, and build again"
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,19 @@ class Package:
     sha256: str
     entries: tuple[Entry, ...]
     languages: tuple[str, ...] = ()  # the languages inside: all of the course's in the combined package
+    stamp: tuple[int, ...] = ()  # builder.package.stamp of the published file, so the library need not hash it
 
 
 @dataclass
 class CourseResult:
-    """What happened to one course: its problems and the packages written."""
+    """What happened to one course: its problems and the packages written (or, in a worker, only staged)."""
 
     root: Path
     course: str = ""
     problems: list[Problem] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
     failed: bool = False
+    staged: list[tuple[Package, StagedZip]] = field(default_factory=list)  # for the parent to publish
 
 
 def package_name(course: Course, lang: str, fmt: str) -> str:
@@ -107,47 +112,74 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
 
 
 def build_course(root: Path, out: Path | None, formats: tuple[str, ...], strict: bool,
-                 budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> CourseResult:
+                 budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE,
+                 publish_now: bool = True) -> CourseResult:
     """Gather a course, then (when it has no errors and `out` is given) write its packages.
 
     `budget` (bytes) overrides the course's own `budget:`; `cache` is where optimised images are kept;
-    `max_inline` is the largest media file the single-file format carries.
+    `max_inline` is the largest media file the single-file format carries. With publish_now=False (in a
+    worker) the packages are only staged, for the parent to `publish_course`.
     """
     problems = Problems()
-    course, sites = gather(root, problems, cache)
-    result = CourseResult(root, course.id if course else root.name, problems.items,
-                          failed=problems.failed(strict) or course is None)
-    if result.failed or out is None:
-        return result
-    result.packages = write_packages(sites, out, formats, budget, problems, max_inline)
+    result = CourseResult(root, root.name, problems.items)
+    try:
+        course, sites = gather(root, problems, cache)
+        result.course = course.id if course else root.name
+        if problems.failed(strict) or course is None or out is None:
+            result.failed = problems.failed(strict) or course is None
+            return result
+        result.staged = stage_packages(sites, out, formats, budget, problems, max_inline)
+    except OSError as e:  # disk full, a folder turned read-only, …: one message, the old packages untouched
+        where = display_path(Path(e.filename)) if e.filename else display_path(out or root)
+        problems.items.append(Problem(where, 0, f"cannot write: {e.strerror}", WRITE_HINT))
     result.failed = problems.failed(strict)
-    return result
+    return publish_course(result) if publish_now else result
 
 
-def write_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budget: int | None,
-                   problems: Problems, max_inline: int = MAX_INLINE) -> list[Package]:
-    """Stage every package of a course and check it against the budget; then put all of them in place, or none."""
-    staged: list[tuple[Site, str, StagedZip]] = []
+def stage_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budget: int | None,
+                   problems: Problems, max_inline: int = MAX_INLINE) -> list[tuple[Package, StagedZip]]:
+    """Stage every package of a course and check it against the budget; nothing is left staged on errors."""
+    staged: list[tuple[Package, StagedZip]] = []
     store = Store()  # what the zips of the course share is compressed and hashed once
+    done = False
     try:
         for site in sites:
             for fmt in formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]:
                 package = stage(site, fmt, out, max_inline, problems, store)
-                if package is None:
-                    continue
-                staged.append((site, fmt, package))
-                check_budget(site.course, package, budget, problems)
-        if problems.errors:
-            return []
-        for _, _, package in staged:
-            publish(package)
+                if package is not None:
+                    staged.append((_described(site, fmt, package), package))
+                    check_budget(site.course, package, budget, problems)
+        done = not problems.errors
     finally:
         store.close()
-        for _, _, package in staged:
-            discard(package)  # a no-op once published
-    return [Package(site.course.id, site.course.version, site.lang, fmt, z.target, z.size, z.sha256, z.entries,
-                    site.course.languages if site.lang == MULTIPLE else (site.lang,))
-            for site, fmt, z in staged]
+        if not done:  # errors, or an exception: no temp file stays behind
+            for _, package in staged:
+                discard(package)
+    return staged if done else []
+
+
+def _described(site: Site, fmt: str, package: StagedZip) -> Package:
+    languages = site.course.languages if site.lang == MULTIPLE else (site.lang,)
+    return Package(site.course.id, site.course.version, site.lang, fmt, package.target, package.size,
+                   package.sha256, package.entries, languages)
+
+
+def publish_course(result: CourseResult) -> CourseResult:
+    """Put a course's staged packages in place (done by the build's own process, never by a worker that
+    could outlive it); a failed rename discards the rest and becomes the course's error."""
+    staged, result.staged = result.staged, []
+    try:
+        for package, zipped in staged:
+            publish(zipped)
+            result.packages.append(dataclasses.replace(package, stamp=stamp(zipped.target)))
+    except OSError as e:
+        result.problems.append(Problem(display_path(Path(e.filename or zipped.target)), 0,
+                                       f"cannot write: {e.strerror}", WRITE_HINT))
+        result.failed = True
+    finally:
+        for _, zipped in staged:
+            discard(zipped)  # a no-op once published
+    return result
 
 
 def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
@@ -155,15 +187,19 @@ def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
     """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
     target = out / package_name(site.course, site.lang, fmt)
     if fmt != SINGLE:
-        try:
-            return stage_zip(target, package_files(site, fmt), store)
-        except TooBig as e:
-            problems.error(site.course.config, 0, f"package {target.name}: {e.what}", e.hint)
+        files = package_files(site, fmt)
+    else:
+        single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
+        if single is None:
             return None
-    single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
-    if single:
         check_sites([site], problems, {target.name: single.data})  # the files inlined, and the page around them
-    return stage_file(target, single.data, single.entries) if single else None
+    try:
+        return stage_zip(target, files, store) if fmt != SINGLE else stage_file(target, single.data, single.entries)
+    except TooBig as e:
+        problems.error(site.course.config, 0, f"package {target.name}: {e.what}", e.hint)
+        return None
+    except OSError as e:  # name the package, not its temp file
+        raise OSError(e.errno, e.strerror, str(target)) from e
 
 
 def check_budget(course: Course, package: StagedZip, budget: int | None, problems: Problems) -> None:
@@ -188,8 +224,9 @@ def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict:
         done(result)
     todo = largest_first([root for root in roots if root not in duplicates])  # no core idles at the end
     one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache,
-                  max_inline=max_inline)
+                  max_inline=max_inline, publish_now=False)
     for result in _run(one, todo, jobs):
+        publish_course(result)
         done(result)
         results.append(result)
     order = {root: i for i, root in enumerate(roots)}
@@ -202,7 +239,7 @@ def _run(one: Callable[[Path], CourseResult], roots: list[Path], jobs: int | Non
         for root in roots:
             yield one(root)
         return
-    with ProcessPoolExecutor(workers) as pool:
+    with worker_pool(workers) as pool:
         futures = [pool.submit(one, root) for root in roots]
         for future in futures:
             yield future.result()

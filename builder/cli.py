@@ -11,20 +11,36 @@ import click
 from builder import __version__
 from builder.build import ALL_FORMATS, FORMATS, CourseResult, build
 from builder.fanout import gather_packages, listing
-from builder.library import scan, write_library
+from builder.library import library_present, write_library
+from builder.media import default_cache
+from builder.outfolder import prepare_output
 from builder.package import check_output, write_file
-from builder.problems import UsageProblem
+from builder.problems import CoursepackError, UsageProblem, display_path, terminal_safe
 from builder.report import Reporter, size_report
 from builder.results import VIEWS, summarise
 from builder.results_output import course_lines, csv_rows, write_csv
 from builder.scaffold import create_course
+from builder.scan import Known, record_path, scan
 from builder.schedule import parse_shard
 from builder.schedule import shard as shard_roots
 from builder.single import MAX_INLINE
 from builder.sizes import parse_size
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """Any OS error that escapes a command (a full disk, a folder that vanished) is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            path = Path(e.filename) if e.filename else None
+            why = "is a file, where a folder is needed" if isinstance(e, FileExistsError) and path and \
+                path.is_file() else e.strerror or str(e)
+            raise CoursepackError(f"{display_path(path)}: {why}" if path else why) from e
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coursepack")
 def main() -> None:
     """Turn Markdown courses into SCORM 1.2, SCORM 2004 and offline packages."""
@@ -92,18 +108,33 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
         if not roots:
             click.echo(f"Shard {shard}: no course to build ({len(everything)} courses in all).", err=True)
             return
-    out = check_output(out, roots)
+    out = prepare_output(out, roots)
     if report:
         check_output(report, roots, "report", "--report")
     if cache:
         cache = check_output(cache, roots, "cache folder", "--cache")
-    results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache, max_inline)
+    record = record_path(cache or default_cache(roots[0]), out)
+    try:
+        results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache, max_inline)
+    except KeyboardInterrupt:  # what was published before Ctrl-C is listed, with its real checksum
+        _library(out, [], record, interrupted=True)
+        raise
+    library_failed = _library(out, results, record)  # before the report: a report that fails must not leave it
     if report:
         write_file(report, size_report(results))
-    if any(r.packages for r in results):  # a run that wrote nothing leaves the folder as it was
-        for problem in write_library(out):
-            click.echo(str(problem), err=True)
-    _finish(results, wrote=True)
+    _finish(results, wrote=True, failed=library_failed)
+
+
+def _library(out: Path, results: list[CourseResult], record: Path, interrupted: bool = False) -> bool:
+    """Bring the library in line with the packages in `out`, if it has any; True when it could not be."""
+    if not (any(r.packages for r in results) or library_present(out) or (interrupted and out.is_dir())):
+        return False
+    failed = False
+    fresh = {p.path.name: Known(p.stamp, p.sha256) for r in results for p in r.packages}
+    for problem in write_library(out, fresh, record):
+        click.echo(str(problem), err=True)
+        failed = failed or not problem.warning
+    return failed
 
 
 @main.command()
@@ -152,7 +183,7 @@ def results_command(paths: tuple[Path, ...], csv_out: Path | None, by: str | Non
     for problem in sorted(summary.problems.items, key=lambda p: (p.warning, p.path, p.line)):
         click.echo(str(problem), err=True)
     for n, course in enumerate(summary.courses):
-        click.echo("\n".join(([""] if n else []) + course_lines(course, by)))
+        click.echo(terminal_safe("\n".join(([""] if n else []) + course_lines(course, by))))  # learners' text
     if csv_out:
         rows = csv_rows(summary.courses, by)
         write_csv(csv_out, rows)
@@ -236,6 +267,7 @@ def library_command(folders: tuple[Path, ...], out: Path | None) -> None:
         if len(folders) > 1:
             raise UsageProblem(f"{len(folders)} folders given; name the folder to gather them into with --out")
         out = folders[0]
+    prepare_output(out, [])  # the same checks as build's --out: no foreign index.html replaced, leftovers gone
     out.mkdir(parents=True, exist_ok=True)
     problems = gather_packages(list(folders), out) if list(folders) != [out] else []
     problems += write_library(out)
@@ -281,7 +313,7 @@ def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: 
     return results
 
 
-def _finish(results: list[CourseResult], wrote: bool) -> None:
+def _finish(results: list[CourseResult], wrote: bool, failed: bool = False) -> None:
     Reporter().summary(results, wrote)
-    if any(r.failed for r in results):
+    if failed or any(r.failed for r in results):
         click.get_current_context().exit(1)

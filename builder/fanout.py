@@ -10,9 +10,9 @@ from pathlib import Path
 
 from builder import __version__
 from builder.course import load_course
-from builder.library import scan
 from builder.package import copy_file, file_sha256
 from builder.problems import Problem, Problems, display_path
+from builder.scan import scan
 from builder.schedule import markdown_files, split
 
 LIST_SCHEMA = 1

@@ -2,14 +2,15 @@
 
 Every package carries a small `coursepack.json` (`package_entry`), so the library is rebuilt from
 the zips in the folder alone, whichever run built them: a USB stick's library grows build by build.
+The folder is not trusted: `builder.scan` finds the packages in it, and the library never replaces
+an index.html or catalog.json that coursepack did not write.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import zipfile
-from dataclasses import dataclass
+import stat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,20 +19,19 @@ import jinja2
 from builder.combined import MULTIPLE
 from builder.course import Course
 from builder.locale import autonym
-from builder.package import file_sha256, write_file
+from builder.package import write_file
 from builder.problems import Problem, display_path
 from builder.render import TEMPLATES
-from builder.single import EMBEDDED_ENTRY
+from builder.scan import ENTRY_SCHEMA, Known, Listed, read_record, record_bytes, scan
 from builder.sizes import SPEEDS, download_time, human_size
 
-ENTRY = "coursepack.json"  # the file inside each package that the library reads
-ENTRY_SCHEMA = 1
 CATALOG_SCHEMA = 1
 FORMAT_ORDER = ("offline", "single", "scorm12", "scorm2004")  # the file most people want first
 LIBRARY_SPEED = "256 kbit/s"
-FIELDS = ("course", "version", "lang", "format", "title", "description", "main_lang")
-EMBEDDED_WITHIN = 65536  # bytes: builder.single writes the entry second in <head>, well inside these
-_EMBEDDED = re.compile(f'<script type="application/json" id="{EMBEDDED_ENTRY}">(.*?)</script>', re.DOTALL)
+LIBRARY_FILES = ("catalog.json", "index.html")
+GENERATOR = "coursepack"
+PAGE_MARK = b'<meta name="generator" content="coursepack library">'
+_CATALOG_MARK = re.compile(rb'\{\s*"schema":\s*\d+,\s*("generator":\s*"coursepack",\s*)?"courses":')
 
 # The library's interface words, in one place until the page is translated.
 STRINGS = {
@@ -58,23 +58,6 @@ STRINGS = {
 }
 
 
-@dataclass(frozen=True)
-class Listed:
-    """One package found in the folder: its file and what its coursepack.json says."""
-
-    file: str
-    size: int
-    sha256: str
-    course: str
-    version: str
-    lang: str
-    format: str
-    title: str
-    description: str
-    main_lang: str
-    languages: tuple[str, ...] = ()  # several only in a combined package (lang 'mul')
-
-
 def package_entry(course: Course, lang: str, fmt: str) -> bytes:
     """The coursepack.json a package carries: all a library needs to list it.
 
@@ -89,66 +72,90 @@ def package_entry(course: Course, lang: str, fmt: str) -> bytes:
     return (json.dumps(entry, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_library(out: Path) -> list[Problem]:
-    """Write `out/catalog.json` and `out/index.html` listing every package in `out`; warns of zips left out."""
-    listed, left_out = scan(out)
+def write_library(out: Path, fresh: dict[str, Known] | None = None, record: Path | None = None) -> list[Problem]:
+    """Write `out/catalog.json` and `out/index.html` listing every package in `out` as it is on disk now.
+
+    `fresh` holds what this build knows of the packages it published and `record` (see `builder.scan.record_path`)
+    what earlier builds knew, so unchanged packages are not read again. Warns of files left out; an
+    error when the library cannot be written, in which case the old one is removed, so the folder never
+    lists a package or checksum it does not hold.
+    """
+    if foreign := foreign_library(out):
+        return [_foreign_problem(path) for path in foreign]
+    listed, left_out = scan(out, {**(read_record(record) if record else {}), **(fresh or {})})
     data = catalog(listed)
-    write_file(out / "catalog.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    write_file(out / "index.html", library_page(data).encode("utf-8"))
+    try:
+        _write_if_changed(out / "catalog.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+        _write_if_changed(out / "index.html", library_page(data).encode("utf-8"))
+    except OSError as e:
+        removed = remove_library(out)
+        gone = f"the old {' and '.join(removed)} removed, so no stale checksum is listed; " if removed else ""
+        return [*left_out, Problem(display_path(out), 0, f"cannot write the library: {e.strerror}",
+                                   gone + "free some space (or fix the folder's permissions) and build again")]
+    if record:
+        try:
+            _write_if_changed(record, record_bytes(listed))
+        except OSError:
+            pass  # a cache: without it the next build hashes again, that is all
     return left_out
 
 
-def scan(out: Path) -> tuple[list[Listed], list[Problem]]:
-    """Every package in `out` (zips, and single .html files), by file name, and a warning for each file that is
-    not one; `index.html` is the library itself."""
-    listed, left_out = [], []
-    for path in sorted(p for p in out.iterdir() if p.suffix in (".zip", ".html") and p.name != "index.html"
-                       and p.is_file() and not p.name.startswith(".")):
-        try:
-            listed.append(read_package(path))
-        except ValueError as e:
-            left_out.append(Problem(display_path(path), 0, f"left out of the library: {e}",
-                                    "rebuild it with this coursepack, or move it out of the folder", warning=True))
-    return listed, left_out
+def library_present(out: Path) -> bool:
+    """Whether `out` holds a library (ours or not) that a build must keep in line with the packages."""
+    return any((out / name).exists() or (out / name).is_symlink() for name in LIBRARY_FILES)
 
 
-def _zip_entry(path: Path) -> object:
+def foreign_library(out: Path) -> list[Path]:
+    """The index.html or catalog.json in `out` that coursepack did not write: the library must not
+    replace them without a word."""
+    return [out / name for name in LIBRARY_FILES if not _ours(out / name)]
+
+
+def _foreign_problem(path: Path) -> Problem:
+    return Problem(display_path(path), 0, "not written by coursepack, so the library would replace it",
+                   "move it away, or choose another --out for the packages")
+
+
+def _ours(path: Path) -> bool:
+    """Missing, or written by coursepack: the library page carries PAGE_MARK (or, written before the mark,
+    its checksum note), catalog.json starts with its schema."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            return json.loads(archive.read(ENTRY).decode("utf-8"))
-    except zipfile.BadZipFile:
-        raise ValueError("not a zip file") from None
-    except KeyError:
-        raise ValueError(f"it has no {ENTRY}, so it is not a coursepack package or predates the library") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"its {ENTRY} is not valid JSON") from None
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if path.name == "catalog.json":
+        return _CATALOG_MARK.match(head) is not None
+    return PAGE_MARK in head or (b"<title>Course library</title>" in head
+                                 and STRINGS["checksum_note"].encode() in path.read_bytes()[:1 << 20])
 
 
-def embedded_entry(path: Path) -> object:
-    """What a single .html package carries instead of coursepack.json: a script in its head, found in its
-    first bytes, so a library of large files is listed without reading them whole."""
-    with path.open("rb") as f:
-        head = f.read(EMBEDDED_WITHIN).decode("utf-8", errors="replace")
-    match = _EMBEDDED.search(head)
-    if match is None:
-        raise ValueError(f"it has no <script id=\"{EMBEDDED_ENTRY}\">, so it is not a coursepack single-file "
-                         "package")
+def remove_library(out: Path) -> list[str]:
+    """Remove the library (never a foreign file): better none than one listing what is not there."""
+    removed = []
+    for name in LIBRARY_FILES:
+        path = out / name
+        if path.exists() and _ours(path):
+            try:
+                path.unlink()
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Leave a file that already holds `data` alone, so a no-change build touches nothing."""
     try:
-        return json.loads(match[1])
-    except json.JSONDecodeError:
-        raise ValueError(f"its {EMBEDDED_ENTRY} script is not valid JSON") from None
-
-
-def read_package(path: Path) -> Listed:
-    """A package's listing from its coursepack.json; ValueError says why a file is not a package."""
-    entry = embedded_entry(path) if path.suffix == ".html" else _zip_entry(path)
-    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in FIELDS):
-        raise ValueError(f"its {ENTRY} lacks one of: {', '.join(FIELDS)}")
-    languages = entry.get("languages", [entry["lang"]])
-    if not isinstance(languages, list) or not languages or not all(isinstance(x, str) for x in languages):
-        raise ValueError(f"its {ENTRY} has 'languages' that are not a list of language codes")
-    return Listed(path.name, path.stat().st_size, file_sha256(path), **{k: entry[k] for k in FIELDS},
-                  languages=tuple(languages))
+        if path.lstat().st_size == len(data) and stat.S_ISREG(path.lstat().st_mode) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_file(path, data)
 
 
 def catalog(listed: list[Listed]) -> dict:
@@ -157,7 +164,8 @@ def catalog(listed: list[Listed]) -> dict:
     for item in listed:
         by_course.setdefault(item.course, []).append(item)
     courses = [_course(course_id, items) for course_id, items in by_course.items()]
-    return {"schema": CATALOG_SCHEMA, "courses": sorted(courses, key=lambda c: (c["title"].casefold(), c["id"]))}
+    return {"schema": CATALOG_SCHEMA, "generator": GENERATOR,
+            "courses": sorted(courses, key=lambda c: (c["title"].casefold(), c["id"]))}
 
 
 def _course(course_id: str, items: list[Listed]) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -111,6 +112,13 @@ def copy_file(source: Path, target: Path) -> None:
         raise
 
 
+def stamp(path: Path) -> tuple[int, int, int, int]:
+    """Size, modification and change times and inode of a file (not following a link): any write or
+    replacement changes at least one, so an unchanged stamp means unchanged bytes."""
+    st = path.lstat()
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in blocks so a large package needs little memory."""
     digest = hashlib.sha256()
@@ -121,9 +129,10 @@ def file_sha256(path: Path) -> str:
 
 
 def _temp_beside(target: Path) -> Path:
-    """An empty, readable temp file in the target's folder, so the final rename is atomic."""
+    """An empty, readable temp file in the target's folder, so the final rename is atomic; its name
+    `.<target>.<owner pid>.<random>.part` lets the next build remove it if this one is killed."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.{owner_pid()}.", suffix=".part", dir=target.parent)
     os.close(handle)
     os.chmod(temp, 0o644)
     return Path(temp)
@@ -132,6 +141,61 @@ def _temp_beside(target: Path) -> Path:
 def _method(name: str) -> int:
     """Already-compressed kinds (images, audio, video, archives) are stored; everything else deflated."""
     return STORED if Path(name).suffix.lower() in STORED_SUFFIXES else DEFLATED
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[a-z0-9_]{8}\.part")
+_owner = 0  # the build process that publishes: set in its worker processes (builder.workers), else this one
+
+
+def owner_pid() -> int:
+    """The pid temp files are named after: the process that will publish them, so that its death marks them
+    as leftovers even while a worker that wrote them lives on."""
+    return _owner or os.getpid()
+
+
+def set_owner(pid: int) -> None:
+    """Name temp files written in this process after `pid` (a worker's parent)."""
+    global _owner
+    _owner = pid
+
+
+def remove_leftovers(folder: Path) -> list[str]:
+    """Remove the temp files of builds that were killed (their owner process is gone); their names."""
+    removed = []
+    for path in sorted(folder.glob(".*.part")):
+        match = _LEFTOVER.fullmatch(path.name)
+        if match and not process_alive(int(match["pid"])) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id runs now (a zombie or one of another user counts as alive)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # there os.kill(pid, 0) would send Ctrl-C, not test
+        return _windows_process_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (ProcessLookupError, OverflowError):  # no such process, or a number no pid can be
+        return False
+    return True
+
+
+def _windows_process_alive(pid: int) -> bool:
+    import ctypes  # Windows only
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() == 5  # access denied: it exists
+    code = ctypes.c_ulong()
+    alive = kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value == 259  # STILL_ACTIVE
+    kernel32.CloseHandle(handle)
+    return bool(alive)
 
 
 def check_output(out: Path, sources: list[Path], what: str = "output folder", option: str = "--out") -> Path:

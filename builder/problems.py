@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,19 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         kind = "warning: " if self.warning else ""
         text = f"{where}: {kind}{self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        return terminal_safe(f"{text} — {self.hint}" if self.hint else text)  # names and values may be hostile
+
+
+# Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences start
+# with ESC or CSI), DEL, line and paragraph separators, and the bidi overrides and isolates that can
+# make text read differently from what it holds ("Trojan source"); and lone surrogates, which are
+# bytes of a file name that were not UTF-8.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text safe to print on a terminal: every control character written as an escape (\\x1b, \\u202e)."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def display_path(path: Path) -> str:

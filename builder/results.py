@@ -10,16 +10,17 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from builder.problems import Problems, UsageProblem, display_path
+from builder.problems import Problems, UsageProblem, display_path, terminal_safe
 from builder.report import plural
-from builder.yamlfile import read_text
 
 FORMAT = "coursepack-results"
 VERSION = 1
@@ -27,6 +28,13 @@ WIDTH = 80  # an ordinary terminal window, also on the coordinator's old laptop
 LIKERT = ("1", "2", "3", "4", "5")
 RESAVE = "ask the learner to save it again from the course's My progress page"
 VIEWS = ("learner", "question")
+# Limits: results files come from learners' browsers, by USB stick and messaging app, so they are untrusted.
+MAX_FILE = 5_000_000  # bytes; a real file is a few KB (1,000 answers are about 500 KB)
+MAX_NAME = 200  # characters of a name, an id, a version or a language code
+MAX_TEXT = 32_767  # characters of a prompt or a response: what one spreadsheet cell holds
+MAX_COUNT = 1_000_000  # pages, attempts
+MAX_POINTS = 1_000_000
+MAX_DIGITS = 15  # in a number: more than a double keeps exactly
 CSV_COLUMNS = ("course", "version", "lang", "learner", "saved", "completion", "success", "score", "quiz",
                "question", "type", "prompt", "response", "correct", "points", "earned")
 
@@ -47,23 +55,27 @@ class Field:
 
 
 def _text(value: Any) -> bool:
-    return isinstance(value, str)
+    return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
 def _name(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_NAME
 
 
 def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _between(low: float, high: float) -> Check:
+    return lambda value: _number(value) and low <= value <= high
+
+
 def _time(value: Any) -> bool:
-    return isinstance(value, str) and _parse_time(value) is not None
+    return isinstance(value, str) and len(value) <= MAX_NAME and _parse_time(value) is not None
 
 
 def _bool(value: Any) -> bool:
@@ -78,42 +90,63 @@ def _or_null(check: Check) -> Check:
     return lambda value: value is None or check(value)
 
 
-COURSE = (Field("id", "an id", _name), Field("version", "a version", _name),
-          Field("lang", "a language code", _name), Field("title", "text", _text))
-PAGES = (Field("viewed", "a whole number", _count), Field("total", "a whole number", _count))
-QUIZ = (Field("id", "an id", _name), Field("title", "text", _text),
+_NAME = f"of at most {MAX_NAME} characters"
+_WHOLE = f"a whole number from 0 to {MAX_COUNT:,}"
+_SCORE = "a number from 0 to 100 or null"
+_POINTS = f"a number from 0 to {MAX_POINTS:,}"
+_TEXT = f"text of at most {MAX_TEXT:,} characters"
+COURSE = (Field("id", f"an id {_NAME}", _name), Field("version", f"a version {_NAME}", _name),
+          Field("lang", f"a language code {_NAME}", _name), Field("title", _TEXT, _text))
+PAGES = (Field("viewed", _WHOLE, _count), Field("total", _WHOLE, _count))
+QUIZ = (Field("id", f"an id {_NAME}", _name), Field("title", _TEXT, _text),
         Field("graded", "true or false", _bool), Field("survey", "true or false", _bool),
-        Field("attempts", "a whole number", _count), Field("score", "a number or null", _or_null(_number)))
+        Field("attempts", _WHOLE, _count), Field("score", _SCORE, _or_null(_between(0, 100))))
 TYPES = ("single", "multiple", "truefalse", "fill", "ordering", "matching", "likert", "text")
-ANSWER = (Field("quiz", "an id", _name), Field("question", "an id", _name),
-          Field("type", "one of " + ", ".join(TYPES), _one_of(*TYPES)), Field("prompt", "text", _text),
-          Field("response", "text", _text),  # "" when the question was left unanswered
+ANSWER = (Field("quiz", f"an id {_NAME}", _name), Field("question", f"an id {_NAME}", _name),
+          Field("type", "one of " + ", ".join(TYPES), _one_of(*TYPES)), Field("prompt", _TEXT, _text),
+          Field("response", _TEXT, _text),  # "" when the question was left unanswered
           Field("correct", "true, false or null", _or_null(_bool)),  # null: survey, not scored
-          Field("points", "a number", _number), Field("earned", "a number", _number))
+          Field("points", _POINTS, _between(0, MAX_POINTS)), Field("earned", _POINTS, _between(0, MAX_POINTS)))
 RESULTS = (Field("saved", "a date and time like 2026-11-25T10:00:00Z", _time),  # picks the latest copy
-           Field("learner", "a name", _name),
+           Field("learner", f"a name {_NAME}", _name),
            Field("course", "an object", lambda v: isinstance(v, dict), COURSE),
            Field("pages", "an object", lambda v: isinstance(v, dict), PAGES),
            Field("completion", "'completed' or 'incomplete'", _one_of("completed", "incomplete")),
            Field("success", "'unknown', 'passed' or 'failed'", _one_of("unknown", "passed", "failed")),
-           Field("score", "a number or null", _or_null(_number)),  # null when nothing is graded
+           Field("score", _SCORE, _or_null(_between(0, 100))),  # null when nothing is graded
            Field("quizzes", "a list", lambda v: isinstance(v, list), QUIZ),
            Field("answers", "a list", lambda v: isinstance(v, list), ANSWER))
 
 
 def _parse_time(value: str) -> datetime | None:
+    """A moment between 1970 and 9000 (so it compares and converts without overflow), or None."""
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return moment if 0 <= moment.timestamp() < 220_898_664_000 else None
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class OddNumber:
+    """A JSON number kept as its text because it cannot be a value here: too many digits, NaN, infinite.
+    Not a str, so no text field takes it for text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def _json_type(value: Any) -> str:
+    if isinstance(value, OddNumber):
+        digits = sum(c.isdigit() for c in value.text)
+        return f"a number with {digits:,} digits" if digits > MAX_DIGITS else shorten(value.text, 30)
     if isinstance(value, str):
+        if len(value) > 60:
+            return f"text of {len(value):,} characters"
         return f"'{shorten(value, 30)}'" if value else "empty text"
-    return {type(None): "null", bool: json.dumps(value), int: "a number", float: "a number",
-            list: "a list"}.get(type(value), "an object")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return {type(None): "null", bool: json.dumps(value), list: "a list"}.get(type(value), "an object")
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -170,10 +203,20 @@ class _Located(dict):
     line = 1
 
 
+def _int(text: str) -> int | OddNumber:
+    return int(text) if len(text) <= MAX_DIGITS + 1 else OddNumber(text)
+
+
+def _float(text: str) -> float | OddNumber:
+    value = float(text) if len(text) <= 100 else math.inf
+    return value if math.isfinite(value) else OddNumber(text)
+
+
 def parse_json(text: str) -> Any:
-    """Parse JSON, giving every object the line of its opening brace."""
+    """Parse JSON, giving every object the line of its opening brace; numbers no summary can use
+    (5,000 digits, 1e999, NaN) stay text, to be reported as such."""
     breaks = [m.start() for m in re.finditer("\n", text)]
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=OddNumber)
 
     def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict, int]:
         pairs, end = json.decoder.JSONObject(s_and_end, *args)
@@ -186,9 +229,34 @@ def parse_json(text: str) -> Any:
     return decoder.decode(text)
 
 
+def read_file(path: Path, problems: Problems) -> str | None:
+    """A results file's text, read only when it is a regular file under MAX_FILE bytes of UTF-8."""
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0))) as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                problems.error(path, 1, "not a regular file", "give the results files themselves")
+                return None
+            # A large file is refused unread; one growing while it is read, at the cap.
+            data = f.read(MAX_FILE + 1) if info.st_size <= MAX_FILE else None
+    except OSError as e:
+        problems.error(path, 1, f"cannot read file: {e.strerror}", "check the file exists and is readable")
+        return None
+    if data is None or len(data) > MAX_FILE:
+        problems.error(path, 1, f"the file is over {MAX_FILE // 1_000_000} MB, so it is not a results file "
+                       "(those are a few KB)", "check it is the file the course saved")
+        return None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        problems.error(path, data[: e.start].count(b"\n") + 1, "file is not UTF-8 text",
+                       "save it as UTF-8 in your editor")
+        return None
+
+
 def read_result(path: Path, problems: Problems) -> LearnerResult | None:
     """Read and check one results file; None (with its problems recorded) when it is unusable."""
-    text = read_text(path, problems)
+    text = read_file(path, problems)
     if text is None:
         return None
     if not text.strip():
@@ -253,9 +321,13 @@ def _check(data: dict, fields: tuple[Field, ...], where: str, path: Path, proble
 
 
 def _check_answers(answers: list[dict], path: Path, problems: Problems) -> None:
-    """Rules across fields: a Likert answer is 1 to 5, and no question is answered twice."""
+    """Rules across fields: a Likert answer is 1 to 5, no answer earns more than its points, and no question
+    is answered twice."""
     seen = set()
     for i, answer in enumerate(answers):
+        if answer["earned"] > answer["points"]:
+            problems.error(path, answer.line, f"answers[{i}].earned: {answer['earned']:g} is more than its "
+                           f"points ({answer['points']:g})", RESAVE)
         if answer["type"] == "likert" and answer["response"] not in ("", *LIKERT):
             problems.error(path, answer.line, f"answers[{i}].response: expected 1 to 5 for a likert question, "
                            f"got {_json_type(answer['response'])}", RESAVE)
@@ -362,11 +434,20 @@ def summarise(paths: Iterable[Path]) -> Summary:
     """Read every results file below `paths` and group the latest copy of each learner by course."""
     files = find_files(paths)
     problems = Problems()
-    results = [r for r in (read_result(f, problems) for f in files) if r]
+    results = [r for r in (_read_one(f, problems) for f in files) if r]
     kept = latest(results, problems)
     keys = sorted({(r.course, r.version) for r in kept}, key=lambda k: (k[0], _natural(k[1])))
     courses = [_course([r for r in kept if (r.course, r.version) == key]) for key in keys]
     return Summary(files, courses, problems, len(files) - len(results), len(results) - len(kept))
+
+
+def _read_one(path: Path, problems: Problems) -> LearnerResult | None:
+    """One file, whatever it holds: a file no check foresaw is reported, and the others are still read."""
+    try:
+        return read_result(path, problems)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError) as e:
+        problems.error(path, 1, f"cannot be read ({type(e).__name__}: {shorten(str(e), 60)})", RESAVE)
+        return None
 
 
 def latest(results: list[LearnerResult], problems: Problems) -> list[LearnerResult]:
@@ -403,6 +484,6 @@ def _course(results: list[LearnerResult]) -> CourseResults:
 
 
 def shorten(text: str, width: int) -> str:
-    """One line of at most `width` characters, cut with '…' when longer."""
-    line = " ".join(text.split())
+    """One line of at most `width` characters, cut with '…' when longer; control characters shown escaped."""
+    line = terminal_safe(" ".join(text.split()))
     return line if len(line) <= width else line[:width - 1].rstrip() + "…"

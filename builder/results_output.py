@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
-import os
-import tempfile
 import textwrap
 from collections import Counter
 from pathlib import Path
 
-from builder.problems import CoursepackError
+from builder.package import write_file
+from builder.problems import CoursepackError, terminal_safe
 from builder.report import plural
 from builder.results import (CSV_COLUMNS, LIKERT, WIDTH, Answer, CourseResults, LearnerResult, Question,
                              shorten)
 # --- text for the terminal -------------------------------------------------------------
 def _wrap(text: str, indent: str, more: str) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=more)
+    line = terminal_safe(" ".join(text.split()))
+    return textwrap.wrap(line, WIDTH, initial_indent=indent, subsequent_indent=more)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> list[str]:
@@ -112,18 +113,22 @@ def csv_rows(courses: list[CourseResults], by: str | None = None) -> list[tuple[
 
 
 def _row(r: LearnerResult, a: Answer | None) -> tuple[str, ...]:
-    learner = (r.course, r.version, r.lang, _cell(r.learner), r.saved, r.completion, r.success,
-               _number_text(r.score))
+    learner = (r.course, r.version, r.lang, r.learner, r.saved, r.completion, r.success, _number_text(r.score))
     if a is None:
-        return (*learner, *[""] * 8)
+        return tuple(map(_cell, (*learner, *[""] * 8)))
     correct = "" if a.correct is None else str(int(a.correct))  # 1/0: the same in every language, and sums
-    return (*learner, _cell(a.quiz), _cell(a.question), a.type, _cell(a.prompt), _cell(a.response), correct,
-            _number_text(a.points), _number_text(a.earned))
+    return tuple(map(_cell, (*learner, a.quiz, a.question, a.type, a.prompt, a.response, correct,
+                             _number_text(a.points), _number_text(a.earned))))
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, CSV injection), with the full-width forms
+# some spreadsheets also accept.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula ('=…', '+…', '-…', '@…') is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Every cell comes from a learner's file: one a spreadsheet would run as a formula is kept as text."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_csv(target: Path, rows: list[tuple[str, ...]]) -> None:
@@ -132,18 +137,9 @@ def write_csv(target: Path, rows: list[tuple[str, ...]]) -> None:
     Excel opens a .csv without a BOM in the computer's legacy code page (Windows-1252 in Spanish and
     Portuguese), which garbles every accent; with the BOM it reads UTF-8.
     """
+    text = io.StringIO(newline="")
+    csv.writer(text, quoting=csv.QUOTE_ALL).writerows([CSV_COLUMNS, *rows])  # every cell quoted, as OWASP advises
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        write_file(target, text.getvalue().encode("utf-8-sig"))
     except OSError as e:
         raise CoursepackError(f"cannot write '{target}': {e.strerror}") from e
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerows([CSV_COLUMNS, *rows])
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException as e:
-        Path(temp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise CoursepackError(f"cannot write '{target}': {e.strerror}") from e
-        raise

@@ -11,7 +11,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html
 
-from builder.library import catalog, read_package
+from builder.library import catalog
+from builder.scan import read_package
 
 
 @pytest.fixture
@@ -135,14 +136,24 @@ def test_zips_that_are_not_packages_are_left_out_with_a_warning(project, run):
                                                              "roads-0.1.0-es-offline.zip"]
 
 
-def test_a_run_that_writes_no_package_leaves_the_library_alone(project, run):
+def test_a_run_that_writes_no_package_leaves_the_folder_alone(project, run):
     assert run("build", "roads", "-f", "offline").exit_code == 0
-    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "dist").iterdir()}
+    (project / "courses" / "roads" / "modules" / "01-welcome.md").write_text("no title\n")
+    assert run("build", "roads").exit_code == 1
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project / "dist").iterdir()} == before
+
+
+def test_the_library_follows_the_packages_present_even_when_a_run_writes_none(project, run):
+    assert run("build", "roads", "-f", "offline").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (project / "dist").glob("*.zip")}
     (project / "dist" / "roads-0.1.0-es-offline.zip").unlink()
     (project / "courses" / "roads" / "modules" / "01-welcome.md").write_text("no title\n")
     assert run("build", "roads").exit_code == 1
-    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir()} == {
+    assert {p.name: p.read_bytes() for p in (project / "dist").glob("*.zip")} == {
         k: v for k, v in before.items() if k != "roads-0.1.0-es-offline.zip"}
+    assert sorted(files_listed(read_catalog(project / "dist"))) == sorted(
+        k for k in before if k != "roads-0.1.0-es-offline.zip")
 
 
 def test_page_makes_no_request_outside_the_folder(project, run):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import csv
 import json
 
@@ -135,7 +136,7 @@ def test_csv_has_one_row_per_learner_per_answer(class_of_three, run, tmp_path):
     assert result.exit_code == 0
     assert result.stdout.endswith(f"\nWrote 7 rows to {out}\n3 of 3 results files read; 3 learners in 1 course\n")
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfcourse,version,") and b"\r\n" in raw  # BOM: Excel reads the accents
+    assert raw.startswith(b'\xef\xbb\xbf"course","version",') and b"\r\n" in raw  # BOM: Excel reads the accents
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     ana = ["land-use-basics", "1.0.0", "es", "Ana", "2026-11-25T10:00:00Z", "completed", "passed", "100"]
@@ -257,12 +258,12 @@ def test_every_missing_or_wrong_field_is_named_with_its_line(folder, run):
     hint = " — ask the learner to save it again from the course's My progress page"
     assert result.stderr.splitlines() == [m + hint for m in [
         "results/ana.json:1: 'saved' is missing",
-        "results/ana.json:1: learner: expected a name, got empty text",
+        "results/ana.json:1: learner: expected a name of at most 200 characters, got empty text",
         "results/ana.json:1: completion: expected 'completed' or 'incomplete', got 'done'",
-        "results/ana.json:1: score: expected a number or null, got '85'",
+        "results/ana.json:1: score: expected a number from 0 to 100 or null, got '85'",
         "results/ana.json:1: answers[3]: expected an object, got 'zones/homes'",
         "results/ana.json:11: pages: 'total' is missing",  # the line where the object starts
-        "results/ana.json:26: quizzes[1].graded: expected true or false, got a number",
+        "results/ana.json:26: quizzes[1].graded: expected true or false, got 0",
         "results/ana.json:36: answers[0].correct: expected true, false or null, got 'yes'",
         "results/ana.json:46: answers[1]: 'prompt' is missing",
     ]] + ["0 of 1 results file read; 0 learners in 0 courses; 1 file rejected"]
@@ -290,3 +291,87 @@ def test_usage_errors_exit_2(folder, run, tmp_path):
     over = run("results", folder, "--csv", folder / "ana.json")
     assert over.exit_code == 2 and "is one of the results files; choose another file name" in over.stderr
     assert run("results", folder, "--by", "course").exit_code == 2
+
+
+# --- hostile files: results come from learners' browsers and are not trusted -----------------------
+
+def test_csv_neutralises_formulas_in_every_field(folder, run, tmp_path):
+    save(folder, "x.json", results(
+        "@SUM(A1:A9)", answer(TOPICS, quiz="\tq", question="\r=1", prompt="＝1+1", response="=HYPERLINK(\"x\")"),
+        course={"id": "=cmd|' /C calc'!A0", "version": "+1.0", "lang": "-es", "title": "t"}))
+    run("results", folder, "--csv", tmp_path / "x.csv")
+    raw = (tmp_path / "x.csv").read_text(encoding="utf-8-sig")
+    with (tmp_path / "x.csv").open(encoding="utf-8-sig", newline="") as f:
+        [header, row] = list(csv.reader(f))
+    assert row == ["'=cmd|' /C calc'!A0", "'+1.0", "'-es", "'@SUM(A1:A9)", "2026-11-25T10:00:00Z", "completed",
+                   "passed", "100", "'\tq", "'\r=1", "text", "'＝1+1", "'=HYPERLINK(\"x\")", "", "0", "0"]
+    assert raw.splitlines()[1].startswith('"\'=cmd|\' /C calc\'!A0","\'+1.0",')  # every cell quoted
+
+
+def test_control_characters_are_printed_escaped(folder, run):
+    save(folder, "ana.json", results("\x1b[2J\x1b]0;pwned\x07Ana", answer(TOPICS, response="ok \x9b31m\u202eevil"),
+                                     course={**COURSE, "title": "Uso\x1b[5m"}))
+    save(folder, "\x1b[1mbad.json", "{\x1b")
+    result = run("results", folder)
+    assert result.exit_code == 1
+    assert not any(c in result.output for c in "\x1b\x07\x9b\u202e")
+    assert "land-use-basics 1.0.0 — Uso\\x1b[5m" in result.stdout
+    assert "\\x1b[2J\\x1b]0;pwned\\x07Ana" in result.stdout  # in the survey answers, the name in full
+    assert "ok \\x9b31m\\u202eevil" in result.stdout
+    assert result.stderr.splitlines()[0].startswith("results/\\x1b[1mbad.json:1: not JSON: ")
+
+
+HUGE = "1" + "0" * 5000
+ODD = [
+    ("huge-score.json", json.dumps(results("Bo"), indent=2).replace('"score": 100', f'"score": {HUGE}'),
+     "results/huge-score.json:1: score: expected a number from 0 to 100 or null, got a number with 5,001 digits"),
+    ("huge-float.json", json.dumps(results("Bo"), indent=2).replace('"viewed": 5', '"viewed": 1e999'),
+     "results/huge-float.json:12: pages.viewed: expected a whole number from 0 to 1,000,000, got 1e999"),
+    ("nan.json", json.dumps(results("Bo", score=float("nan")), indent=2),
+     "results/nan.json:1: score: expected a number from 0 to 100 or null, got NaN"),
+    ("nan-text.json", json.dumps(results("Bo", answer(TOPICS, prompt=float("-inf"))), indent=2),
+     "results/nan-text.json:38: answers[0].prompt: expected text of at most 32,767 characters, got -Infinity"),
+    ("range.json", results("Bo", answer(HOMES, points=-2, earned=-2), score=150),
+     "results/range.json:1: score: expected a number from 0 to 100 or null, got 150"),
+    ("earned.json", results("Bo", answer(HOMES, points=2, earned=20)),
+     "results/earned.json:38: answers[0].earned: 20 is more than its points (2)"),
+    ("long-name.json", results("B" * 201),
+     "results/long-name.json:1: learner: expected a name of at most 200 characters, got text of 201 characters"),
+    ("year-one.json", results("Bo", saved="0001-01-01T00:00:00+05:00"),
+     "results/year-one.json:1: saved: expected a date and time like 2026-11-25T10:00:00Z, got "
+     "'0001-01-01T00:00:00+05:00'"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000,
+     "results/deep.json:1: not JSON: nested too deeply"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", ODD, ids=[case[0] for case in ODD])
+def test_odd_values_are_reported_and_never_crash_the_summary(folder, run, name, content, message):
+    save(folder, "ana.json", results("Ana", HOMES))
+    save(folder, name, content)
+    result = run("results", folder)
+    assert result.exit_code == 1
+    assert message + " — ask the learner to save it again from the course's My progress page" in \
+        result.stderr.splitlines()
+    assert result.stderr.splitlines()[-1] == "1 of 2 results files read; 1 learner in 1 course; 1 file rejected"
+    assert "Ana      es    5/5    completed   passed    100%" in result.stdout
+
+
+def test_a_huge_file_is_refused_without_being_read(folder, run):
+    save(folder, "ana.json", results("Ana", HOMES))
+    with (folder / "huge.json").open("wb") as f:
+        f.truncate(100_000_000)  # 100 MB, sparse: costs no disk
+    result = run("results", folder)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "results/huge.json:1: the file is over 5 MB, so it is not a results file (those are a few KB) — check it is "
+        "the file the course saved", "1 of 2 results files read; 1 learner in 1 course; 1 file rejected"]
+
+
+def test_a_fifo_is_refused_without_hanging(folder, run):
+    save(folder, "ana.json", results("Ana", HOMES))
+    os.mkfifo(folder / "pipe.json")
+    result = run("results", folder / "pipe.json", folder / "ana.json")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == ("results/pipe.json:1: not a regular file — give the results files "
+                                             "themselves")
