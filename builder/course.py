@@ -216,13 +216,35 @@ def _group(course: Course, files: list[Path], problems: Problems, lines: dict[Pa
                 problems.error(path, 0, f"translation without its '{course.language}' module {name}.md",
                                f"add {name}.md (the course language is '{course.language}') or rename this file")
             continue
-        if name in RESERVED_PAGES:
-            problems.error(path, 0, f"a module cannot be named '{name}' ({RESERVED_PAGES[name]} is {name}.html)",
-                           "rename the file, e.g. 00-welcome.md")
-            continue
         files_by_lang = {course.language: path} | _translations_of(course, name, path)
         modules.append(ModuleSource(name, files_by_lang, lines.get(path, 0)))
-    return modules
+    return _own_pages(course, modules, problems)
+
+
+def _own_pages(course: Course, modules: list[ModuleSource], problems: Problems) -> list[ModuleSource]:
+    """Modules whose page name is theirs alone, also where letter case is ignored (Windows, macOS, some LMSs).
+
+    A module whose safe name is that of a built-in page or of an earlier module would replace it
+    in every package: an error naming both.
+    """
+    taken: dict[str, ModuleSource] = {}
+    kept = []
+    for module in modules:
+        path, page = module.files[course.language], module.page.casefold()
+        builtin = page.removesuffix(".html")
+        if builtin in RESERVED_PAGES:
+            message = f"a module cannot be named '{module.name}' ({RESERVED_PAGES[builtin]} is {builtin}.html)" \
+                if module.name == builtin else \
+                f"this module's page '{module.page}' collides with {RESERVED_PAGES[builtin]} ({builtin}.html)"
+            problems.error(path, 0, message, "rename the file, e.g. 00-welcome.md")
+        elif page in taken:
+            other = taken[page]
+            problems.error(path, 0, f"this module's page '{module.page}' collides with '{other.page}' of "
+                           f"{other.files[course.language].relative_to(course.root).as_posix()}", "rename one")
+        else:
+            taken[page] = module
+            kept.append(module)
+    return kept
 
 
 def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:
