@@ -112,11 +112,12 @@ class FileNames:
             self._reported.add(pair)
             where = f"{display_path(first[1])}:{first[2]}" if first[2] else display_path(first[1])
             problems.error(page, line, f"'{path}' collides with '{first[0]}' (used at {where}): "
-                           f"{_why(path, first[0], self.packaged(first[0]), name)}", "rename one")
+                           f"{collision(path, first[0], self.packaged(first[0]), name)}", "rename one")
         return name
 
 
-def _why(path: str, other: str, other_name: str, name: str) -> str:
+def collision(path: str, other: str, other_name: str, name: str) -> str:
+    """Why two sources cannot both be packaged: `other` became `other_name`, `path` became `name`."""
     if unicodedata.normalize("NFC", path) == unicodedata.normalize("NFC", other):
         return "one name written in two Unicode forms, which macOS keeps as one file"
     if other_name == name:

@@ -185,3 +185,16 @@ def test_a_module_in_another_script_gets_an_ascii_page(project, run):
     files = build(run)
     assert "03-itogi.html" in files
     assert [a.get("href") for a in lxml.html.fromstring(files["index.html"]).xpath("//ol//a")][-1] == "03-itogi.html"
+
+
+def test_course_assets_that_differ_only_in_case_are_an_error(project, run):
+    static = project / COURSE / "templates" / "static"
+    static.mkdir(parents=True)
+    for name in ("extra.js", "Extra.js", "CoursePack.css"):
+        (static / name).write_text("/* a course's own */\n", encoding="utf-8")
+    assert problems(run("check", COURSE)) == [
+        f"{COURSE}/templates/static/CoursePack.css:1: 'CoursePack.css' collides with coursepack's own "
+        "'assets/coursepack.css': 'assets/coursepack.css' and 'assets/CoursePack.css' are one file on Windows and "
+        "macOS — name it 'coursepack.css' to replace ours",
+        f"{COURSE}/templates/static/extra.js:1: 'extra.js' collides with 'templates/static/Extra.js': "
+        "'assets/Extra.js' and 'assets/extra.js' are one file on Windows and macOS — rename one"]
