@@ -11,6 +11,7 @@ for the language, taken from Babel at build time (the runtime gets it as a table
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -35,7 +36,7 @@ _SHOWN_MISSING = 5  # missing keys named in the warning
 
 @cache
 def cldr_locale(lang: str) -> Locale | None:
-    """Babel's locale for a BCP 47 code ('pt-PT', 'sr-Latn'), else for its language ('xx-YY' -> 'xx'); None if unknown."""
+    """Babel's locale for a BCP 47 code ('pt-PT', 'sr-Latn'), else for its language; None if CLDR lacks both."""
     for code in dict.fromkeys((lang, lang.split("-")[0])):
         try:
             return Locale.parse(code, sep="-")
@@ -253,8 +254,22 @@ AUTONYMS = {
 
 
 def autonym(lang: str) -> str:
-    """The language's name in itself: 'es' -> 'Español', 'pt-BR' -> 'Português (BR)'; unknown codes as they are."""
+    """The language's name in itself: 'es' -> 'Español', 'pt-PT' -> 'Português (Portugal)'; unknown codes as they are.
+
+    Our list first (names as their speakers capitalise them), then CLDR's; the region as CLDR names it
+    in that language, else as written.
+    """
     base, _, region = lang.partition("-")
-    if base not in AUTONYMS:
+    found = cldr_locale(lang)
+    own = found if found is not None and found.language == base else None
+    name = AUTONYMS.get(base) or (_capitalised(own.get_language_name(own) or "") if own else "")
+    if not name:
         return lang
-    return f"{AUTONYMS[base]} ({region})" if region else AUTONYMS[base]
+    where = (own.territories.get(region.upper()) or own.scripts.get(region.title())) if own and region else None
+    return f"{name} ({where or region})" if region else name
+
+
+def _capitalised(text: str) -> str:
+    """'português' -> 'Português'; scripts whose capitals are not used in names (Georgian) stay as they are."""
+    first = unicodedata.name(text[:1], "") if text else ""
+    return text[:1].upper() + text[1:] if first.startswith(("LATIN", "GREEK", "CYRILLIC", "ARMENIAN")) else text

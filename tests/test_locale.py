@@ -361,3 +361,29 @@ def test_a_language_cldr_does_not_know_counts_the_english_way_and_says_so(course
     assert problems_of(run)[0] == (
         f"{COURSE}/course.yaml:1: warning: CLDR has no plural rules for 'xx': counted words follow English (1 takes "
         "the '_one' form, every other number '_other') — check the language code")
+
+
+def test_european_portuguese_beside_english_in_the_package_of_every_language(project, run):
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text().replace("languages: [en, pl]", "languages: [en, pt-PT]"))
+    for module in (project / COURSE / "modules").glob("*.pl.md"):
+        module.rename(module.with_name(module.name.replace(".pl.md", ".pt-PT.md")))
+    result = run("build", COURSE, "--out", "dist", "-f", "offline")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in Path("dist").glob("*.zip")) == [
+        "town-course-0.1.0-en-offline.zip", "town-course-0.1.0-offline.zip", "town-course-0.1.0-pt-PT-offline.zip"]
+    with zipfile.ZipFile("dist/town-course-0.1.0-offline.zip") as archive:
+        chooser = lxml.html.fromstring(archive.read("index.html"))
+        page = lxml.html.fromstring(archive.read("pt-PT/01-welcome.html"))
+    choices = chooser.xpath("//*[@class='lang-choice']//a")
+    assert [(a.get("lang"), a.get("href"), a.text_content()) for a in choices] == [
+        ("en", "en/index.html", "English Town course"),
+        ("pt-PT", "pt-PT/index.html", "Português (Portugal) Town course")]
+    assert page.get("lang") == "pt-PT" and page.xpath("//a[@class='skip-link']")[0].text.startswith("Saltar")
+
+
+@pytest.mark.parametrize(("lang", "name"), [("pt-PT", "Português (Portugal)"), ("pt-BR", "Português (Brasil)"),
+                                            ("es-419", "Español (Latinoamérica)"), ("de", "Deutsch"),
+                                            ("ka", "ქართული"), ("be", "Беларуская"), ("xx", "xx")])
+def test_languages_are_named_in_themselves(lang, name):
+    assert locale.autonym(lang) == name
