@@ -109,7 +109,9 @@ def strings(course: Course, lang: str) -> Strings:
 
 def _catalogues(course: Course, lang: str) -> list[Path]:
     """The catalogues that exist, weakest first: en, pt, pt-PT for 'pt-PT', ours before the course's of each."""
-    codes = dict.fromkeys((REFERENCE, lang.split("-")[0], lang))
+    found = cldr_locale(lang)
+    canonical = str(found).replace("_", "-") if found is not None else lang  # 'pt-pt' finds pt-PT.yaml
+    codes = dict.fromkeys((REFERENCE, lang.split("-")[0].lower(), canonical, lang))
     return [path for code in codes for folder in (TEMPLATES, course.templates)
             if (path := folder / "locales" / f"{code}.yaml").is_file()]
 

@@ -387,3 +387,11 @@ def test_european_portuguese_beside_english_in_the_package_of_every_language(pro
                                             ("ka", "ქართული"), ("be", "Беларуская"), ("xx", "xx")])
 def test_languages_are_named_in_themselves(lang, name):
     assert locale.autonym(lang) == name
+
+
+def test_a_region_written_in_lower_case_finds_its_catalogue(course_in, run):
+    course_in("pt-pt", None)
+    assert problems_of(run) == []
+    page = lxml.html.fromstring(offline_zip(run, "pt-pt")["index.html"])
+    assert (page.get("lang"), page.xpath("//a[@class='skip-link']")[0].text) == \
+        ("pt-pt", "Saltar para o conteúdo principal")
