@@ -199,3 +199,12 @@ def test_course_assets_that_differ_only_in_case_are_an_error(project, run):
         "macOS — name it 'coursepack.css' to replace ours",
         f"{COURSE}/templates/static/extra.js:1: 'extra.js' collides with 'templates/static/Extra.js': "
         "'assets/Extra.js' and 'assets/extra.js' are one file on Windows and macOS — rename one"]
+
+
+def test_in_the_single_file_each_download_keeps_its_name_too(project, run):
+    add_files(project, {"files/data.csv": b"a,b\n1,2\n", "files/notes.txt": b"a,b\n1,2\n"})
+    write_module(project, "[The data](../files/data.csv) and [the notes](../files/notes.txt).\n")
+    assert run("build", COURSE, "--out", "dist", "-f", "single").exit_code == 0
+    page = lxml.html.fromstring(next(Path("dist").glob("*-single.html")).read_bytes())
+    found = {a.text_content(): a.get("download") for a in page.xpath("//a[@download]")}
+    assert found == {"The data": "data.csv", "the notes": "notes.txt"}
