@@ -215,7 +215,7 @@ def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bo
     doc = _parsed(path, problems)
     if doc is None:
         return {}
-    known = known_keys(english)
+    known, counted = known_keys(english), families(english)
     values = {}
     for key, value in doc.data.items():
         line = doc.line((key,))
@@ -227,7 +227,19 @@ def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bo
             values[key] = value
             if key in known:  # a key English lacks (yet) fills nothing and shows nowhere
                 _check_placeholders(path, line, key, value, english, problems)
+            if strict and key.rpartition("_")[0] in counted:
+                _check_form(path, line, key, problems)
     return values
+
+
+def _check_form(path: Path, line: int, key: str, problems: Problems) -> None:
+    """A plural form the catalogue's language never takes (a '_few' in de.yaml) is a translation nobody sees."""
+    category, lang = key.rpartition("_")[2], path.stem
+    rule = (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form
+    used = [c for c in CATEGORIES if c in rule.tags or c == "other"]
+    if category not in used:
+        problems.warn(path, line, f"'{key}' is never shown: numbers in '{lang}' take only the forms "
+                      + ", ".join(f"_{c}" for c in used), "remove it (or check the file's language code)")
 
 
 def _check_placeholders(path: Path, line: int, key: str, value: str, english: dict[str, str],

@@ -395,3 +395,11 @@ def test_a_region_written_in_lower_case_finds_its_catalogue(course_in, run):
     page = lxml.html.fromstring(offline_zip(run, "pt-pt")["index.html"])
     assert (page.get("lang"), page.xpath("//a[@class='skip-link']")[0].text) == \
         ("pt-pt", "Saltar para o conteúdo principal")
+
+
+def test_a_plural_form_the_language_never_takes_is_a_warning(course_in, run):
+    course_in("de", 'quiz_points_one: "({count} Punkt)"\nquiz_points_few: "({count} Punkte)"\n'
+                    'quiz_points_other: "({count} Punkte)"\n')
+    assert problems_of(run)[1] == (
+        f"{COURSE}/templates/locales/de.yaml:2: warning: 'quiz_points_few' is never shown: numbers in 'de' take "
+        "only the forms _one, _other — remove it (or check the file's language code)")
