@@ -172,7 +172,9 @@ def _target(file: CourseFile, suffix: str) -> str:
     if suffix == old.lower():
         return file.target
     stem = file.target[: len(file.target) - len(old)]
-    return f"{stem}-png{suffix}" if file.source.with_suffix(suffix).exists() else stem + suffix
+    beside = file.source.with_suffix(suffix).name.casefold()  # Photo.jpg would be photo.jpg on Windows and macOS
+    taken = any(p.name.casefold() == beside for p in file.source.parent.iterdir())
+    return f"{stem}-png{suffix}" if taken else stem + suffix
 
 
 def _rename(root: lxml.html.HtmlElement, renames: dict[str, str]) -> None:

@@ -71,6 +71,8 @@ def png(shade: int) -> bytes:
     ("карта.png", "karta.png"), ("地图.png", "DeTu.png"), ("خريطة.png", "khryth.png"),
     ("Ελλάδα χάρτης.svg", "Ellada-chartis.svg"), ("Plan de zonificación.svg", "Plan-de-zonificacion.svg"),
     ("Screen Shot 2019-01-21 at 5.50.32 PM.jpg", "Screen-Shot-2019-01-21-at-5.50.32-PM.jpg"),
+    ("Screen Shot 2023-01-21 at 5.50.32\u202fPM.png", "Screen-Shot-2023-01-21-at-5.50.32-PM.png"),
+    ("Снимок экрана 2023-01-21 в 17.50.32.png", "Snimok-ekrana-2023-01-21-v-17.50.32.png"),
     ("🗺️.png", "map.png"), ("\ue000.png", "file.png"), (".hidden.png", "hidden.png"),
     ("a&b'c:d|e.pdf", "a-b-c-d-e.pdf"),
     ("con.txt", "con_.txt"), ("Données (v2).tar.gz", "Donnees-v2.tar.gz"),
@@ -208,3 +210,16 @@ def test_in_the_single_file_each_download_keeps_its_name_too(project, run):
     page = lxml.html.fromstring(next(Path("dist").glob("*-single.html")).read_bytes())
     found = {a.text_content(): a.get("download") for a in page.xpath("//a[@download]")}
     assert found == {"The data": "data.csv", "the notes": "notes.txt"}
+
+
+def test_a_photo_png_made_jpeg_never_takes_the_name_of_a_jpeg_beside_it_in_other_case(project, run):
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text() + "images:\n  lossy: true\n")
+    folder = project / COURSE / "images"
+    photo = Image.effect_noise((300, 200), 60).convert("RGB")
+    photo.save(folder / "Photo.png")
+    photo.save(folder / "photo.jpg", quality=90)
+    write_module(project, "![One](../images/Photo.png)\n\n![Two](../images/photo.jpg)\n")
+    files = build(run)
+    assert sorted(n for n in files if n.startswith("files/images/") and "steps" not in n) == [
+        "files/images/Photo-png.jpg", "files/images/photo.jpg"]
