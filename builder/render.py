@@ -208,18 +208,25 @@ def _add_static(site: Site, course: Course, problems: Problems) -> None:
             if folder != TEMPLATES / "static" and not inside(path, course.root):
                 problems.error(path, 0, "this file is a link to a file outside the course folder",
                                "copy the file into the course folder instead of linking to it")
-            elif path.is_file():
-                name = f"assets/{safe_name(path.name)}"
-                first, source = taken.setdefault(name.casefold(), (name, path))
-                if source != path and (source.parent == path.parent or first != name):  # not an override
-                    other = f"coursepack's own '{first}'" if source.is_relative_to(TEMPLATES) else \
-                        f"'{source.relative_to(course.root).as_posix()}'"
-                    problems.error(path, 0, f"'{path.name}' collides with {other}: "
-                                   f"{collision(path.name, source.name, first, name)}",
-                                   "rename one" if source.parent == path.parent else
-                                   f"name it '{first.removeprefix('assets/')}' to replace ours")
-                    continue
-                site.files[name] = shipped(path)
+            elif path.is_file() and _name_free(path, course, taken, problems):
+                site.files[f"assets/{safe_name(path.name)}"] = shipped(path)
+
+
+def _name_free(path: Path, course: Course, taken: dict[str, tuple[str, Path]], problems: Problems) -> bool:
+    """False, with an error naming both, when another static file has this name but for letter case.
+
+    A course's file of exactly our file's name is no clash: it replaces ours.
+    """
+    name = f"assets/{safe_name(path.name)}"
+    first, source = taken.setdefault(name.casefold(), (name, path))
+    if source == path or (source.parent != path.parent and first == name):
+        return True
+    other = f"coursepack's own '{first}'" if source.is_relative_to(TEMPLATES) else \
+        f"'{source.relative_to(course.root).as_posix()}'"
+    hint = "rename one" if source.parent == path.parent else f"name it '{first.removeprefix('assets/')}' to replace ours"
+    problems.error(path, 0, f"'{path.name}' collides with {other}: {collision(path.name, source.name, first, name)}",
+                   hint)
+    return False
 
 
 def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None:
