@@ -230,21 +230,27 @@ def _own_pages(course: Course, modules: list[ModuleSource], problems: Problems) 
     taken: dict[str, ModuleSource] = {}
     kept = []
     for module in modules:
-        path, page = module.files[course.language], module.page.casefold()
+        page, path = module.page.casefold(), module.files[course.language]
+        *where, this = ((course.config, module.line, f"module '{_relative(course, path)}'") if module.line
+                       else (path, 0, "this module"))  # listed in course.yaml: point at the list
         builtin = page.removesuffix(".html")
         if builtin in RESERVED_PAGES:
             message = f"a module cannot be named '{module.name}' ({RESERVED_PAGES[builtin]} is {builtin}.html)" \
                 if module.name == builtin else \
-                f"this module's page '{module.page}' collides with {RESERVED_PAGES[builtin]} ({builtin}.html)"
-            problems.error(path, 0, message, "rename the file, e.g. 00-welcome.md")
+                f"{this}: its page '{module.page}' collides with {RESERVED_PAGES[builtin]} ({builtin}.html)"
+            problems.error(*where, message, "rename the file, e.g. 00-welcome.md")
         elif page in taken:
             other = taken[page]
-            problems.error(path, 0, f"this module's page '{module.page}' collides with '{other.page}' of "
-                           f"{other.files[course.language].relative_to(course.root).as_posix()}", "rename one")
+            problems.error(*where, f"{this}: its page '{module.page}' collides with '{other.page}' of "
+                           f"{_relative(course, other.files[course.language])}", "rename one")
         else:
             taken[page] = module
             kept.append(module)
     return kept
+
+
+def _relative(course: Course, path: Path) -> str:
+    return path.relative_to(course.root).as_posix()
 
 
 def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:

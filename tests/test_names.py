@@ -170,9 +170,9 @@ def test_only_packaged_files_can_collide(project, run):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("índex", "this module's page 'index.html' collides with the course home page (index.html)"),
-    ("Progress", "this module's page 'Progress.html' collides with the learner's progress page (progress.html)"),
-    ("01-Welcome", "this module's page '01-welcome.html' collides with '01-Welcome.html' of modules/01-Welcome.md"),
+    ("índex", "this module: its page 'index.html' collides with the course home page (index.html)"),
+    ("Progress", "this module: its page 'Progress.html' collides with the learner's progress page (progress.html)"),
+    ("01-Welcome", "this module: its page '01-welcome.html' collides with '01-Welcome.html' of modules/01-Welcome.md"),
 ])
 def test_a_module_whose_page_name_is_taken_is_an_error_naming_both(project, run, name, message):
     (project / COURSE / "modules" / f"{name}.md").write_text("# Another\n\nText.\n", encoding="utf-8")
@@ -223,3 +223,15 @@ def test_a_photo_png_made_jpeg_never_takes_the_name_of_a_jpeg_beside_it_in_other
     files = build(run)
     assert sorted(n for n in files if n.startswith("files/images/") and "steps" not in n) == [
         "files/images/Photo-png.jpg", "files/images/photo.jpg"]
+
+
+def test_a_listed_module_whose_page_name_is_taken_points_at_its_line_in_course_yaml(project, run):
+    (project / COURSE / "modules" / "02-über.md").write_text("# Über\n\nText.\n", encoding="utf-8")
+    (project / COURSE / "modules" / "02-uber.md").write_text("# Uber\n\nText.\n", encoding="utf-8")
+    config = project / COURSE / "course.yaml"
+    config.write_text(config.read_text() + "modules:\n  - modules/01-welcome.md\n  - modules/02-first-steps.md\n"
+                      "  - modules/02-uber.md\n  - modules/02-über.md\n", encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index("  - modules/02-über.md") + 1
+    assert problems(run("check", COURSE)) == [
+        f"{COURSE}/course.yaml:{line}: module 'modules/02-über.md': its page '02-uber.html' collides with "
+        "'02-uber.html' of modules/02-uber.md — rename one"]
