@@ -6,6 +6,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 
@@ -304,7 +305,8 @@ def _resolve_css(element, source: Source, resolver: Resolver, page: Page) -> Non
 
 
 def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
-    url, target = resolver.resolve(value, tag, source.line_of(value))
+    line = source.line_of(value) or source.line_of(unquote(value))  # the sanitiser %-encodes non-ASCII URLs
+    url, target = resolver.resolve(value, tag, line)
     if isinstance(target, CourseFile):
         page.files.append(target)
     elif isinstance(target, PageLink):
