@@ -305,7 +305,9 @@ def _resolve_css(element, source: Source, resolver: Resolver, page: Page) -> Non
 
 
 def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
-    line = source.line_of(value) or source.line_of(unquote(value))  # the sanitiser %-encodes non-ASCII URLs
+    line = source.line_of(value)
+    if not line and unquote(value) != value and (line := source.line_of(unquote(value))):
+        value = unquote(value)  # as the author wrote it: the raw-HTML sanitiser %-encodes non-ASCII URLs
     url, target = resolver.resolve(value, tag, line)
     if isinstance(target, CourseFile):
         page.files.append(target)

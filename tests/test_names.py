@@ -235,3 +235,9 @@ def test_a_listed_module_whose_page_name_is_taken_points_at_its_line_in_course_y
     assert problems(run("check", COURSE)) == [
         f"{COURSE}/course.yaml:{line}: module 'modules/02-über.md': its page '02-uber.html' collides with "
         "'02-uber.html' of modules/02-uber.md — rename one"]
+
+
+def test_a_missing_file_in_another_script_is_named_as_written(project, run):
+    write_module(project, "![Карта](../images/нет.png)\n")
+    assert problems(run("check", COURSE)) == [
+        f"{MODULE}:3: '../images/нет.png': file not found — check the file name and its folder"]
