@@ -20,6 +20,7 @@ from builder.library import package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
+from builder.names import FileNames
 from builder.offline_check import check_sites
 from builder.package import Entry, StagedZip, discard, publish, stage_file, stage_zip, stamp
 from builder.pages import build_pages
@@ -96,11 +97,11 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
         return course, []
     cache = cache or default_cache(root)
     keep_in(cache)  # minified runtime assets too
-    media = Media(course.images, cache)
+    media, names = Media(course.images, cache), FileNames(course.root)
     sites, pages_by_lang = [], {}
     for lang in course.languages:
         check_strings(course, lang, problems)
-        pages = pages_by_lang[lang] = build_pages(course, lang, problems, media)
+        pages = pages_by_lang[lang] = build_pages(course, lang, problems, media, names)
         check_tracking(course, lang, pages, problems)
         sites.append(render_site(course, lang, pages, problems))
     check_translated_quizzes(course, pages_by_lang, problems)

@@ -216,13 +216,41 @@ def _group(course: Course, files: list[Path], problems: Problems, lines: dict[Pa
                 problems.error(path, 0, f"translation without its '{course.language}' module {name}.md",
                                f"add {name}.md (the course language is '{course.language}') or rename this file")
             continue
-        if name in RESERVED_PAGES:
-            problems.error(path, 0, f"a module cannot be named '{name}' ({RESERVED_PAGES[name]} is {name}.html)",
-                           "rename the file, e.g. 00-welcome.md")
-            continue
         files_by_lang = {course.language: path} | _translations_of(course, name, path)
         modules.append(ModuleSource(name, files_by_lang, lines.get(path, 0)))
-    return modules
+    return _own_pages(course, modules, problems)
+
+
+def _own_pages(course: Course, modules: list[ModuleSource], problems: Problems) -> list[ModuleSource]:
+    """Modules whose page name is theirs alone, also where letter case is ignored (Windows, macOS, some LMSs).
+
+    A module whose safe name is that of a built-in page or of an earlier module would replace it
+    in every package: an error naming both.
+    """
+    taken: dict[str, ModuleSource] = {}
+    kept = []
+    for module in modules:
+        page, path = module.page.casefold(), module.files[course.language]
+        *where, this = ((course.config, module.line, f"module '{_relative(course, path)}'") if module.line
+                       else (path, 0, "this module"))  # listed in course.yaml: point at the list
+        builtin = page.removesuffix(".html")
+        if builtin in RESERVED_PAGES:
+            message = f"a module cannot be named '{module.name}' ({RESERVED_PAGES[builtin]} is {builtin}.html)" \
+                if module.name == builtin else \
+                f"{this}: its page '{module.page}' collides with {RESERVED_PAGES[builtin]} ({builtin}.html)"
+            problems.error(*where, message, "rename the file, e.g. 00-welcome.md")
+        elif page in taken:
+            other = taken[page]
+            problems.error(*where, f"{this}: its page '{module.page}' collides with '{other.page}' of "
+                           f"{_relative(course, other.files[course.language])}", "rename one")
+        else:
+            taken[page] = module
+            kept.append(module)
+    return kept
+
+
+def _relative(course: Course, path: Path) -> str:
+    return path.relative_to(course.root).as_posix()
 
 
 def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:

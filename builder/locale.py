@@ -2,19 +2,22 @@
 
 Each language has one flat catalogue, `templates/locales/<lang>.yaml`; a course may override any
 string in `courses/<id>/templates/locales/<lang>.yaml`. English is complete by definition: a key
-another language lacks falls back to it, and `check_strings` reports every such key. Strings that
-hold a number of things come in plural forms, `<key>_<category>`, with CLDR's categories
-(zero, one, two, few, many, other); `Strings.count` picks the form, as `plural()` does in
-coursepack.js.
+another language lacks falls back to it, and `check_strings` reports the missing keys once per
+language. Strings that hold a number of things come in plural forms, `<key>_<category>`, with
+CLDR's categories (zero, one, two, few, many, other); `Strings.count` picks the form by CLDR's rule
+for the language, taken from Babel at build time (the runtime gets it as a table, `plural_table`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import unicodedata
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 
 from builder.course import Course
 from builder.problems import Problems, did_you_mean
@@ -24,41 +27,47 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REFERENCE = "en"
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 COUNT = "count"  # the placeholder of the number that chooses a plural form; a form may leave it out
+NUMBER_KEYS = ("decimal_separator",)  # from CLDR for every language; a catalogue may still set it
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SAMPLES = (*range(200), 0.5, 1.5)  # numbers a course shows: every category they fall in needs a form
+_TABLE = (*range(200), 0.5, 1.5, 2.5)  # the numbers plural_table gives the category of
+_SHOWN_MISSING = 5  # missing keys named in the warning
+
+
+@cache
+def cldr_locale(lang: str) -> Locale | None:
+    """Babel's locale for a BCP 47 code ('pt-PT', 'sr-Latn'), else for its language; None if CLDR lacks both."""
+    for code in dict.fromkeys((lang, lang.split("-")[0])):
+        try:
+            return Locale.parse(code, sep="-")
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+    return None
 
 
 def plural_category(lang: str, n: float) -> str:
-    """CLDR cardinal plural category of `n` in `lang`; the same rules as plural() in coursepack.js."""
-    code, i, whole = lang.split("-")[0], int(abs(n)), float(n).is_integer()
-    millions = whole and i and i % 1_000_000 == 0  # "1 million de points": 'many' in fr, es, pt
-    if code == "ar":
-        if not whole:
-            return "other"
-        if i < 3:
-            return ("zero", "one", "two")[i]
-        return "few" if 3 <= i % 100 <= 10 else "many" if i % 100 >= 11 else "other"
-    if code == "pl":
-        return "other" if not whole else "one" if i == 1 else \
-            "few" if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14 else "many"
-    if code in ("fr", "pt") and lang != "pt-PT":
-        return "one" if i < 2 else "many" if millions else "other"
-    if code == "es":
-        return "one" if n == 1 else "many" if millions else "other"
-    return "one" if n == 1 and whole else "other"
+    """CLDR cardinal plural category of `n` in `lang`; English's rule for a language CLDR does not know."""
+    return (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form(n)
 
 
+def decimal_separator(lang: str) -> str:
+    """CLDR's decimal symbol with Western digits (the ones pages and the runtime write): ',' in de, '.' in ar."""
+    return get_decimal_symbol(cldr_locale(lang) or cldr_locale(REFERENCE), numbering_system="latn")
+
+
+@cache
 def plural_table(lang: str) -> str:
     """The rule for coursepack.js as data: the category of 0 to 199, then of fractions below 1, 2 and above.
 
-    One digit each (its index in CATEGORIES). The rules we ship look at no more than the last two
-    digits past 100, so the runtime reads entry 100 + n % 100 for n of 200 and more (and so never
-    says 'many' for the millions of fr, es and pt).
+    One digit each (its index in CATEGORIES). CLDR's rules look at no more than the last two digits
+    past 100 (but for Cornish, and for 'many' of round millions in fr, es, pt, it, ca), so the
+    runtime reads entry 100 + n % 100 for n of 200 and more; fractions take the category of 0.5,
+    1.5 or 2.5 (exact but where the rule reads the fraction's digits: lv, hr, sr, bs, mk, is).
     """
-    numbers = (*range(200), 0.5, 1.5, 2.5)
-    return "".join(str(CATEGORIES.index(plural_category(lang, n))) for n in numbers)
+    return "".join(str(CATEGORIES.index(plural_category(lang, n))) for n in _TABLE)
 
 
+@cache
 def forms_needed(lang: str) -> list[str]:
     """The plural categories a catalogue in `lang` needs for every counted string."""
     found = {plural_category(lang, n) for n in _SAMPLES}
@@ -76,7 +85,7 @@ class Strings(dict):
     """One language's interface strings, and how that language writes numbers and counted things."""
 
     def __init__(self, lang: str, values: dict[str, str]) -> None:
-        super().__init__(values)
+        super().__init__({"decimal_separator": decimal_separator(lang), **values})
         self.lang = lang
 
     def number(self, value: float) -> str:
@@ -91,18 +100,20 @@ class Strings(dict):
 
 
 def strings(course: Course, lang: str) -> Strings:
-    """Interface strings: English, overlaid by the language's catalogue, then by the course's own."""
+    """Interface strings: English, then the base language, then the regional variant; the course's over ours at each."""
     merged: dict[str, str] = {}
-    for folder in (TEMPLATES, course.templates):
-        for path in _catalogues(folder, lang):
-            merged.update(_read(path))
+    for path in _catalogues(course, lang):
+        merged.update(_read(path))
     return Strings(lang, merged)
 
 
-def _catalogues(folder: Path, lang: str) -> list[Path]:
-    """English, the base language, then the regional variant ('pt', then 'pt-BR'): those that exist."""
-    codes = dict.fromkeys((REFERENCE, lang.split("-")[0], lang))
-    return [p for p in (folder / "locales" / f"{code}.yaml" for code in codes) if p.is_file()]
+def _catalogues(course: Course, lang: str) -> list[Path]:
+    """The catalogues that exist, weakest first: en, pt, pt-PT for 'pt-PT', ours before the course's of each."""
+    found = cldr_locale(lang)
+    canonical = str(found).replace("_", "-") if found is not None else lang  # 'pt-pt' finds pt-PT.yaml
+    codes = dict.fromkeys((REFERENCE, lang.split("-")[0].lower(), canonical, lang))
+    return [path for code in codes for folder in (TEMPLATES, course.templates)
+            if (path := folder / "locales" / f"{code}.yaml").is_file()]
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -156,8 +167,8 @@ def families(keys: dict[str, str] | list[str]) -> set[str]:
 
 
 def known_keys(english: dict[str, str]) -> list[str]:
-    """Every key a catalogue may set: English's, and every plural form of its counted strings."""
-    return sorted({*english, *(f"{f}_{c}" for f in families(english) for c in CATEGORIES)})
+    """Every key a catalogue may set: English's, every plural form of its counted strings, the number symbols."""
+    return sorted({*english, *NUMBER_KEYS, *(f"{f}_{c}" for f in families(english) for c in CATEGORIES)})
 
 
 def expected_keys(english: dict[str, str], lang: str) -> list[str]:
@@ -168,25 +179,35 @@ def expected_keys(english: dict[str, str], lang: str) -> list[str]:
 
 
 def check_strings(course: Course, lang: str, problems: Problems) -> None:
-    """Course overrides with unknown keys are errors; keys missing in `lang` are warnings (English is shown)."""
+    """Course overrides with unknown keys are errors; keys missing in `lang` are one warning (English is shown)."""
     english = reference()
     found: dict[str, str] = {}
-    for folder in (TEMPLATES, course.templates):
-        for path in _catalogues(folder, lang):
-            values = _checked(path, english, problems, strict=folder != TEMPLATES)
-            found.update(values if path.stem != REFERENCE or lang == REFERENCE else {})
+    for path in _catalogues(course, lang):
+        values = _checked(path, english, problems, strict=not path.is_relative_to(TEMPLATES))
+        found.update(values if path.stem != REFERENCE else {})
     if lang.split("-")[0] == REFERENCE:
         return
-    project = TEMPLATES / "locales" / f"{lang.split('-')[0]}.yaml"
-    if not found:
-        problems.warn(project, 0, f"no interface strings in '{lang}': buttons, menus and messages are shown "
-                      "in English", f"add {project.name}, a translated copy of {REFERENCE}.yaml")
+    if cldr_locale(lang) is None:
+        problems.warn(course.config, 0, f"CLDR has no plural rules for '{lang}': counted words follow English "
+                      "(1 takes the '_one' form, every other number '_other')", "check the language code")
+    missing = [key for key in expected_keys(english, lang) if key not in found]
+    if missing:
+        _warn_missing(course, lang, missing, bool(found), problems)
+
+
+def _warn_missing(course: Course, lang: str, missing: list[str], some: bool, problems: Problems) -> None:
+    """One warning per language, on the course's catalogue to complete or to create."""
+    own = [p for p in _catalogues(course, lang) if p.is_relative_to(course.templates) and p.stem != REFERENCE]
+    target = own[-1] if own else course.templates / "locales" / f"{lang}.yaml"
+    action = "add them to this file" if target.is_file() else "create this file with them"
+    source = "translated from coursepack's templates/locales/en.yaml"
+    if not some:
+        problems.warn(target, 0, f"no interface strings in '{lang}': buttons, menus and messages are shown in "
+                      "English", f"{action.replace('them', 'every key')}, {source}")
         return
-    for key in expected_keys(english, lang):
-        if key not in found:
-            shown = english.get(key, english.get(f"{key.rsplit('_', 1)[0]}_other", ""))
-            problems.warn(project, 0, f"missing translation for '{key}'",
-                          f"add it to {project.name}; until then the English text is shown: '{shown}'")
+    named = ", ".join(f"'{k}'" for k in missing[:_SHOWN_MISSING]) + (", …" if len(missing) > _SHOWN_MISSING else "")
+    problems.warn(target, 0, f"{len(missing)} interface string{'s' * (len(missing) > 1)} not translated into "
+                  f"'{lang}', shown in English: {named}", f"{action}, {source}")
 
 
 def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bool) -> dict[str, str]:
@@ -194,7 +215,7 @@ def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bo
     doc = _parsed(path, problems)
     if doc is None:
         return {}
-    known = known_keys(english)
+    known, counted = known_keys(english), families(english)
     values = {}
     for key, value in doc.data.items():
         line = doc.line((key,))
@@ -206,7 +227,19 @@ def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bo
             values[key] = value
             if key in known:  # a key English lacks (yet) fills nothing and shows nowhere
                 _check_placeholders(path, line, key, value, english, problems)
+            if strict and key.rpartition("_")[0] in counted:
+                _check_form(path, line, key, problems)
     return values
+
+
+def _check_form(path: Path, line: int, key: str, problems: Problems) -> None:
+    """A plural form the catalogue's language never takes (a '_few' in de.yaml) is a translation nobody sees."""
+    category, lang = key.rpartition("_")[2], path.stem
+    rule = (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form
+    used = [c for c in CATEGORIES if c in rule.tags or c == "other"]
+    if category not in used:
+        problems.warn(path, line, f"'{key}' is never shown: numbers in '{lang}' take only the forms "
+                      + ", ".join(f"_{c}" for c in used), "remove it (or check the file's language code)")
 
 
 def _check_placeholders(path: Path, line: int, key: str, value: str, english: dict[str, str],
@@ -235,8 +268,22 @@ AUTONYMS = {
 
 
 def autonym(lang: str) -> str:
-    """The language's name in itself: 'es' -> 'Español', 'pt-BR' -> 'Português (BR)'; unknown codes as they are."""
+    """The language's name in itself: 'es' -> 'Español', 'pt-PT' -> 'Português (Portugal)'; unknown codes as they are.
+
+    Our list first (names as their speakers capitalise them), then CLDR's; the region as CLDR names it
+    in that language, else as written.
+    """
     base, _, region = lang.partition("-")
-    if base not in AUTONYMS:
+    found = cldr_locale(lang)
+    own = found if found is not None and found.language == base else None
+    name = AUTONYMS.get(base) or (_capitalised(own.get_language_name(own) or "") if own else "")
+    if not name:
         return lang
-    return f"{AUTONYMS[base]} ({region})" if region else AUTONYMS[base]
+    where = (own.territories.get(region.upper()) or own.scripts.get(region.title())) if own and region else None
+    return f"{name} ({where or region})" if region else name
+
+
+def _capitalised(text: str) -> str:
+    """'português' -> 'Português'; scripts whose capitals are not used in names (Georgian) stay as they are."""
+    first = unicodedata.name(text[:1], "") if text else ""
+    return text[:1].upper() + text[1:] if first.startswith(("LATIN", "GREEK", "CYRILLIC", "ARMENIAN")) else text

@@ -126,7 +126,7 @@ def _check_css(source: Path, problems: Problems) -> None:
 
 @dataclass
 class Shelf:
-    """The course files of one package: each distinct content once, under the first name it was given."""
+    """The course files of one package: each content shown in pages once, under the first name it was given."""
 
     by_content: dict[str, CourseFile] = field(default_factory=dict)
     sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # target -> width, height
@@ -134,15 +134,22 @@ class Shelf:
 
 def pack_page(root: lxml.html.HtmlElement, files: list[CourseFile], media: Media, shelf: Shelf,
               problems: Problems) -> list[CourseFile]:
-    """Prepare a page's files, keep each content once, rewrite the page to match, and size its images."""
-    packed, renames = [], {}
+    """Prepare a page's files, keep each content once, rewrite the page to match, and size its images.
+
+    A file the page links to (`<a href>`) is what the learner downloads and saves under its name:
+    it always keeps its own, even when another file has the same bytes (a 'notes.txt' link never
+    downloads 'data.csv'). Only what pages load (images, media, captions) shares one stored copy.
+    """
+    packed, renames, linked = [], {}, _linked(root)
     for file in dict.fromkeys(files):
         prepared = media.prepare(file.source, problems)
         if prepared is None:
             packed.append(file)
             continue
-        kept = shelf.by_content.setdefault(prepared.sha256,
-                                           CourseFile(file.source, _target(file, prepared.suffix), prepared.data))
+        own = CourseFile(file.source, _target(file, prepared.suffix), prepared.data)
+        kept = shelf.by_content.setdefault(prepared.sha256, own)
+        if file.target in linked:
+            kept = own
         shelf.sizes.setdefault(kept.target, (prepared.width, prepared.height))
         if kept.target != file.target:
             renames[file.target] = kept.target
@@ -153,13 +160,21 @@ def pack_page(root: lxml.html.HtmlElement, files: list[CourseFile], media: Media
     return list(dict.fromkeys(packed))
 
 
+def _linked(root: lxml.html.HtmlElement) -> set[str]:
+    """The files the page's links lead to (resolved package paths, without #fragment)."""
+    return {(element.get(attr) or "").partition("#")[0] for element in root.iter(*LINK_ATTRS)
+            for attr in LINK_ATTRS[element.tag]}
+
+
 def _target(file: CourseFile, suffix: str) -> str:
     """The file's name in the package; a PNG that became a JPEG ends in .jpg (-png.jpg if that name is taken)."""
     old = file.source.suffix
     if suffix == old.lower():
         return file.target
     stem = file.target[: len(file.target) - len(old)]
-    return f"{stem}-png{suffix}" if file.source.with_suffix(suffix).exists() else stem + suffix
+    beside = file.source.with_suffix(suffix).name.casefold()  # Photo.jpg would be photo.jpg on Windows and macOS
+    taken = any(p.name.casefold() == beside for p in file.source.parent.iterdir())
+    return f"{stem}-png{suffix}" if taken else stem + suffix
 
 
 def _rename(root: lxml.html.HtmlElement, renames: dict[str, str]) -> None:

@@ -11,12 +11,11 @@ from typing import Any
 
 import jinja2
 import yaml
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from builder.charts import bar_chart
-from builder.locale import TEMPLATES, fill
+from builder.locale import TEMPLATES, cldr_locale, fill
 from builder.render import text_dir
 from builder.results import LIKERT
 
@@ -38,10 +37,7 @@ class Numbers:
     """How the report's language writes shares, averages and changes."""
 
     def __init__(self, lang: str, unknown: str) -> None:
-        try:
-            self.locale = Locale.parse(lang, sep="-")
-        except (ValueError, UnknownLocaleError):
-            self.locale = Locale.parse("en")
+        self.locale = cldr_locale(lang) or cldr_locale("en")
         self.unknown = unknown
 
     def share(self, value: float | None) -> str:

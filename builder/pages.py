@@ -6,6 +6,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 
@@ -14,6 +15,7 @@ from builder.divs import convert_divs
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
 from builder.media import Media, Shelf, pack_page
+from builder.names import FileNames
 from builder.players import add_players
 from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
@@ -60,15 +62,16 @@ class Page:
         return self.module.page
 
 
-def build_pages(course: Course, lang: str, problems: Problems, media: Media | None = None) -> list[Page]:
+def build_pages(course: Course, lang: str, problems: Problems, media: Media | None = None,
+                names: FileNames | None = None) -> list[Page]:
     """Render every module in `lang`, then check links between them.
 
-    `media` prepares the course's files; share one between the languages of a course, so each file
-    is optimised once.
+    `media` prepares the course's files and `names` names them in packages; share one of each
+    between the languages of a course, so each file is optimised once and a collision reported once.
     """
     module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
-    packing = Packing(media or Media(course.images), Shelf())
+    packing = Packing(media or Media(course.images), Shelf(), names or FileNames(course.root))
     pages = [page for module in course.modules
              if (page := build_page(course, module, lang, module_pages, problems, t, packing)) is not None]
     check_links(pages, problems)
@@ -82,6 +85,7 @@ class Packing:
 
     media: Media
     shelf: Shelf
+    names: FileNames | None = None
 
 
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
@@ -110,7 +114,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
                                          else [token])])
     toc = _toc(toc_tokens, _folded_ids(root))
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
-    resolver = Resolver(course.root, path, module_pages, problems)
+    resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None)
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
@@ -301,7 +305,10 @@ def _resolve_css(element, source: Source, resolver: Resolver, page: Page) -> Non
 
 
 def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
-    url, target = resolver.resolve(value, tag, source.line_of(value))
+    line = source.line_of(value)
+    if not line and unquote(value) != value and (line := source.line_of(unquote(value))):
+        value = unquote(value)  # as the author wrote it: the raw-HTML sanitiser %-encodes non-ASCII URLs
+    url, target = resolver.resolve(value, tag, line)
     if isinstance(target, CourseFile):
         page.files.append(target)
     elif isinstance(target, PageLink):

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 import lxml.html
 import markdown
 
+from builder.locale import autonym
 from builder.markup import Source
 from builder.problems import Problems
 from builder.rawhtml import sanitise
@@ -26,9 +27,6 @@ from builder.yamlfile import read_text
 VIDEO = {".mp4", ".m4v", ".webm", ".ogv", ".mov"}
 AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac"}
 LARGE = 1_000_000  # bytes (1 MB, as download sizes are quoted): bigger media get a warning
-LANGUAGE_NAMES = {"ar": "العربية", "de": "Deutsch", "en": "English", "es": "Español", "fr": "Français",
-                  "hi": "हिन्दी", "id": "Bahasa Indonesia", "it": "Italiano", "pt": "Português", "qu": "Runa Simi",
-                  "ru": "Русский", "sw": "Kiswahili", "zh": "中文"}
 _LANG = r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 
 
@@ -141,7 +139,7 @@ class Player:
         found.sort(key=lambda track: track[0] != self.lang)  # the page's language first, and the default
         tracks = []
         for code, name in found:
-            attrs = {"kind": "captions", "srclang": code, "label": LANGUAGE_NAMES.get(code.split("-")[0], code),
+            attrs = {"kind": "captions", "srclang": code, "label": autonym(code),
                      "src": self.beside + quote(name)}
             if not tracks:
                 attrs["default"] = ""

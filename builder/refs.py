@@ -14,7 +14,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from builder.css import css_urls as tokenized_urls
-from builder.names import safe_path
+from builder.names import FileNames
 from builder.problems import Problems, closest
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
@@ -56,9 +56,11 @@ class Resolver:
     source: Path
     module_pages: dict[Path, str]  # resolved module file -> page name
     problems: Problems
+    names: FileNames | None = None  # share one between the pages of a course, so a collision is reported once
 
     def __post_init__(self) -> None:
         self.real_root = self.root.resolve()
+        self.names = self.names or FileNames(self.root)
 
     def resolve(self, value: str, tag: str, line: int) -> tuple[str, CourseFile | PageLink | None]:
         """Return the rewritten URL and what it refers to; problems are recorded, not raised."""
@@ -108,7 +110,7 @@ class Resolver:
             self._error(line, f"'{value}' is a Markdown file that is not a module of this course",
                         "add it to the course's modules, or link to one of them")
             return value, None
-        packaged = "files/" + safe_path(target.relative_to(self.real_root).as_posix())
+        packaged = self.names.claim(target.relative_to(self.real_root).as_posix(), self.source, line, self.problems)
         return packaged + anchor, CourseFile(target, packaged)
 
     def _suggest(self, candidate: Path, written: str) -> str:

@@ -15,7 +15,7 @@ from builder import __version__
 from builder.assets import shipped
 from builder.course import Course
 from builder.locale import TEMPLATES, Strings, fill, strings
-from builder.names import inside, safe_name
+from builder.names import collision, inside, safe_name
 from builder.pages import Page
 from builder.problems import Problems
 from builder.quizhtml import plain
@@ -202,13 +202,31 @@ def _template_line(error: jinja2.TemplateError, course: Course, template: str) -
 
 def _add_static(site: Site, course: Course, problems: Problems) -> None:
     """Our static files, each replaceable by a course's own file of the same name; .js and .css minified."""
+    taken: dict[str, tuple[str, Path]] = {}  # casefolded package name -> package name, source
     for folder in (TEMPLATES / "static", course.templates / "static"):
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             if folder != TEMPLATES / "static" and not inside(path, course.root):
                 problems.error(path, 0, "this file is a link to a file outside the course folder",
                                "copy the file into the course folder instead of linking to it")
-            elif path.is_file():
+            elif path.is_file() and _name_free(path, course, taken, problems):
                 site.files[f"assets/{safe_name(path.name)}"] = shipped(path)
+
+
+def _name_free(path: Path, course: Course, taken: dict[str, tuple[str, Path]], problems: Problems) -> bool:
+    """False, with an error naming both, when another static file has this name but for letter case.
+
+    A course's file of exactly our file's name is no clash: it replaces ours.
+    """
+    name = f"assets/{safe_name(path.name)}"
+    first, source = taken.setdefault(name.casefold(), (name, path))
+    if source == path or (source.parent != path.parent and first == name):
+        return True
+    other = f"coursepack's own '{first}'" if source.is_relative_to(TEMPLATES) else \
+        f"'{source.relative_to(course.root).as_posix()}'"
+    hint = "rename one" if source.parent == path.parent else f"name it '{first.removeprefix('assets/')}' to replace ours"
+    problems.error(path, 0, f"'{path.name}' collides with {other}: {collision(path.name, source.name, first, name)}",
+                   hint)
+    return False
 
 
 def _add_course_files(site: Site, pages: list[Page], problems: Problems) -> None:

@@ -1,0 +1,75 @@
+"""Counted words in the runtime of a language we do not ship: Russian from a course's own catalogue.
+
+The runtime picks plural forms from the table the build generates from CLDR (via Babel), so a
+translator's `_few` and `_many` forms reach learners. Opened from file://, local mode.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+
+COURSE_YAML = """\
+id: plural-runtime
+title: Курс
+version: "1.0.0"
+language: ru
+"""
+RU = """\
+js_unanswered_one: "Ответьте на все вопросы: остался {count} вопрос."
+js_unanswered_few: "Ответьте на все вопросы: осталось {count} вопроса."
+js_unanswered_many: "Ответьте на все вопросы: осталось {count} вопросов."
+js_unanswered_other: "Ответьте на все вопросы: осталось {count} вопроса."
+js_score_one: "Ваш результат: {score}% ({got} из {count} балла)."
+js_score_few: "Ваш результат: {score}% ({got} из {count} баллов)."
+js_score_many: "Ваш результат: {score}% ({got} из {count} баллов)."
+js_score_other: "Ваш результат: {score}% ({got} из {count} балла)."
+"""
+
+
+def quiz(quiz_id: str, points: list[float]) -> str:
+    questions = "".join(f"### Вопрос {i} {{#q{i} points={p}}}\n- [x] Да\n- [ ] Нет\n\n" for i, p in enumerate(points))
+    return f"::: quiz Проверка {quiz_id} {{#{quiz_id}}}\n{questions}:::\n\n"
+
+
+@pytest.fixture(scope="module")
+def page_url(tmp_path_factory) -> str:
+    root = tmp_path_factory.mktemp("plural-runtime")
+    course = root / "plural-runtime"
+    (course / "modules").mkdir(parents=True)
+    (course / "templates" / "locales").mkdir(parents=True)
+    (course / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
+    (course / "templates" / "locales" / "ru.yaml").write_text(RU, encoding="utf-8")
+    body = quiz("five", [1] * 5) + quiz("two", [1, 1]) + quiz("one", [1]) + quiz("half", [0.5, 1])
+    (course / "modules" / "01-quiz.md").write_text(f"# Проверка\n\n{body}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(root / "dist"), "--format", "offline"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(root / "dist" / "plural-runtime-1.0.0-offline.zip") as archive:
+        archive.extractall(root / "offline")
+    return (Path(root / "offline") / "01-quiz.html").as_uri()
+
+
+def result_after(page, quiz_id: str, answer: bool) -> str:
+    quiz = page.locator(f"[data-quiz={quiz_id}]")
+    if answer:
+        for box in quiz.locator(".cp-q").all():
+            box.locator("input").first.check()
+    quiz.locator(".cp-check").click()
+    page.wait_for_function("s => document.querySelector(s).textContent", arg=f"[data-quiz={quiz_id}] .cp-result")
+    return quiz.locator(".cp-result").inner_text().strip()
+
+
+def test_russian_counts_take_one_few_many_and_other_forms(page_url, open_context):
+    _, page, watch = open_context()
+    page.goto(page_url)
+    assert [result_after(page, q, answer=False) for q in ("five", "two", "one")] == [
+        "Ответьте на все вопросы: осталось 5 вопросов.",  # many
+        "Ответьте на все вопросы: осталось 2 вопроса.",  # few
+        "Ответьте на все вопросы: остался 1 вопрос."]  # one
+    assert result_after(page, "half", answer=True).startswith("Ваш результат: 100% (1,5 из 1,5 балла).")  # other
+    assert watch.errors == [] and watch.blocked == []
