@@ -97,7 +97,7 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
         return course, []
     cache = cache or default_cache(root)
     keep_in(cache)  # minified runtime assets too
-    media, names = Media(course.images, cache), FileNames(course.root)
+    media, names = Media(course.images, cache, root=root), FileNames(course.root)
     sites, pages_by_lang = [], {}
     for lang in course.languages:
         check_strings(course, lang, problems)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import schema
 from builder.images import ImageSettings
-from builder.names import inside, safe_name
+from builder.limits import COURSE_YAML, MODULE
+from builder.names import safe_name
 from builder.problems import Problems, did_you_mean
-from builder.yamlfile import parse_yaml, read_text
+from builder.safefiles import Refused, check_course_file, read_course_text
+from builder.yamlfile import parse_yaml
 
 RESERVED_PAGES = {"index": "the course home page", "progress": "the learner's progress page",
                   "print": "the printable version of the whole course"}
@@ -82,10 +85,10 @@ class Course:
 def load_course(root: Path, problems: Problems) -> Course | None:
     """Read and validate a course folder; None when course.yaml itself is unusable."""
     config = root / "course.yaml"
-    if not config.is_file():
+    if not os.path.lexists(config):
         problems.error(root, 0, "no course.yaml in this folder", "create one, or run 'coursepack new ID'")
         return None
-    text = read_text(config, problems)
+    text = read_course_text(root, config, COURSE_YAML, problems)
     doc = parse_yaml(text, config, problems) if text is not None else None
     if doc is None:
         return None
@@ -152,12 +155,13 @@ def _found_modules(course: Course, problems: Problems) -> list[ModuleSource]:
                        "put the module Markdown files in modules/")
         return []
     files = []
-    for path in sorted(p for p in folder.glob("*.md") if p.is_file()):
-        if inside(path, course.root):
-            files.append(path)
-        else:
-            problems.error(path, 0, "this module is a link to a file outside the course folder",
-                           "copy the file into the course folder instead of linking to it")
+    for path in sorted(folder.glob("*.md")):
+        try:
+            check_course_file(course.root, path, MODULE)
+        except Refused as e:
+            problems.error(path, 0, e.message, e.hint)
+            continue
+        files.append(path)
     return _group(course, files, problems, lines={})
 
 
@@ -187,17 +191,22 @@ def _course_path(course: Course, entry: str, line: int, problems: Problems) -> P
                        "folder, e.g. modules/01-intro.md")
         return None
     path = course.root / entry
-    if not inside(path, course.root):
+    if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(course.root)):  # links: checked below
         problems.error(course.config, line, f"{label} leaves the course folder",
                        "keep every module inside the course folder")
         return None
     if not entry.endswith(".md"):
         problems.error(course.config, line, f"{label} is not a Markdown file", "module files end in .md")
         return None
-    if not path.is_file():
+    if not os.path.lexists(path):
         existing = sorted(p.relative_to(course.root).as_posix() for p in course.root.rglob("*.md"))
         hint = did_you_mean(entry, existing) if existing else "check the path, relative to the course folder"
         problems.error(course.config, line, f"{label}: file not found", hint)
+        return None
+    try:
+        check_course_file(course.root, path, MODULE)
+    except Refused as e:
+        problems.error(course.config, line, f"{label}: {e.message}", e.hint)
         return None
     return path
 
@@ -258,7 +267,7 @@ def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:
     found = {}
     for lang in course.languages:
         candidate = path.with_name(f"{name}.{lang}.md")
-        if lang != course.language and candidate.is_file():
+        if lang != course.language and os.path.lexists(candidate):  # read (or refused) like any module
             found[lang] = candidate
     return found
 

@@ -10,18 +10,20 @@ for the language, taken from Babel at build time (the runtime gets it as a table
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 
 from builder.course import Course
+from builder.limits import STRINGS
 from builder.problems import Problems, did_you_mean
-from builder.yamlfile import FastLoader, YamlDoc, parse_yaml, read_text
+from builder.safefiles import read_course_text
+from builder.yamlfile import YamlDoc, parse_yaml
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REFERENCE = "en"
@@ -103,7 +105,7 @@ def strings(course: Course, lang: str) -> Strings:
     """Interface strings: English, then the base language, then the regional variant; the course's over ours at each."""
     merged: dict[str, str] = {}
     for path in _catalogues(course, lang):
-        merged.update(_read(path))
+        merged.update(_read(_root(course, path), path))
     return Strings(lang, merged)
 
 
@@ -113,7 +115,12 @@ def _catalogues(course: Course, lang: str) -> list[Path]:
     canonical = str(found).replace("_", "-") if found is not None else lang  # 'pt-pt' finds pt-PT.yaml
     codes = dict.fromkeys((REFERENCE, lang.split("-")[0].lower(), canonical, lang))
     return [path for code in codes for folder in (TEMPLATES, course.templates)
-            if (path := folder / "locales" / f"{code}.yaml").is_file()]
+            if os.path.lexists(path := folder / "locales" / f"{code}.yaml")]  # a FIFO or link out: refused when read
+
+
+def _root(course: Course, path: Path) -> Path:
+    """The folder a catalogue must stay in: ours, or the course's."""
+    return TEMPLATES if path.is_relative_to(TEMPLATES) else course.root
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -125,32 +132,34 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _read(path: Path) -> dict[str, str]:
+def _read(root: Path, path: Path) -> dict[str, str]:
     """The strings of a catalogue, read once per process while it is unchanged; do not modify the result."""
-    return _read_once(path, _stamp(path))
+    return _read_once(root, path, _stamp(path))
 
 
 @lru_cache(maxsize=128)
-def _read_once(path: Path, stamp: tuple[int, int] | None) -> dict[str, str]:
+def _read_once(root: Path, path: Path, stamp: tuple[int, int] | None) -> dict[str, str]:
     """What is broken in a catalogue is left out here and reported by check_strings."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=FastLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+    doc = _parse(root, path, Problems())
+    return {k: v for k, v in doc.data.items() if isinstance(v, str)} if doc else {}
+
+
+def _parse(root: Path, path: Path, problems: Problems) -> YamlDoc | None:
+    """A catalogue read like any course file (`root` is the folder it must stay in), parsed with lines."""
+    text = read_course_text(root, path, STRINGS, problems)
+    return parse_yaml(text, path, problems) if text is not None else None
 
 
 _DOCS: dict[Path, tuple[tuple[int, int], YamlDoc]] = {}  # catalogues parsed with their lines, while unchanged
 
 
-def _parsed(path: Path, problems: Problems) -> YamlDoc | None:
+def _parsed(root: Path, path: Path, problems: Problems) -> YamlDoc | None:
     """A catalogue with the line of every key, parsed once per process while it is unchanged and sound."""
     stamp = _stamp(path)
     cached = _DOCS.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    text = read_text(path, problems)
-    doc = parse_yaml(text, path, problems) if text is not None else None
+    doc = _parse(root, path, problems)
     if doc is not None and stamp is not None:  # a broken one is parsed again, so each course hears of it
         _DOCS[path] = (stamp, doc)
     return doc
@@ -158,7 +167,7 @@ def _parsed(path: Path, problems: Problems) -> YamlDoc | None:
 
 def reference() -> dict[str, str]:
     """The English catalogue: every key there is."""
-    return _read(TEMPLATES / "locales" / f"{REFERENCE}.yaml")
+    return _read(TEMPLATES, TEMPLATES / "locales" / f"{REFERENCE}.yaml")
 
 
 def families(keys: dict[str, str] | list[str]) -> set[str]:
@@ -183,7 +192,7 @@ def check_strings(course: Course, lang: str, problems: Problems) -> None:
     english = reference()
     found: dict[str, str] = {}
     for path in _catalogues(course, lang):
-        values = _checked(path, english, problems, strict=not path.is_relative_to(TEMPLATES))
+        values = _checked(_root(course, path), path, english, problems, strict=not path.is_relative_to(TEMPLATES))
         found.update(values if path.stem != REFERENCE else {})
     if lang.split("-")[0] == REFERENCE:
         return
@@ -210,9 +219,10 @@ def _warn_missing(course: Course, lang: str, missing: list[str], some: bool, pro
                   f"'{lang}', shown in English: {named}", f"{action}, {source}")
 
 
-def _checked(path: Path, english: dict[str, str], problems: Problems, strict: bool) -> dict[str, str]:
+def _checked(root: Path, path: Path, english: dict[str, str], problems: Problems,
+             strict: bool) -> dict[str, str]:
     """A catalogue's strings; every value must be text, and a course's keys and placeholders must be known."""
-    doc = _parsed(path, problems)
+    doc = _parsed(root, path, problems)
     if doc is None:
         return {}
     known, counted = known_keys(english), families(english)

@@ -12,6 +12,7 @@ import markdown
 
 from builder import schema
 from builder.divs import quoted_boxes, tab_boxes
+from builder.limits import FRONT_MATTER_CHARS
 from builder.mdext import MarkupExtension
 from builder.problems import Problems
 from builder.yamlfile import parse_yaml
@@ -68,8 +69,11 @@ def split_source(text: str, path: Path, problems: Problems) -> Source:
         if end is None:
             problems.error(path, 1, "front matter is not closed", "end it with a line holding only '---'")
         else:
-            doc = parse_yaml("\n".join(lines[1:end]), path, problems, first_line=2)
-            if doc is not None:
+            front = "\n".join(lines[1:end])
+            if len(front) > FRONT_MATTER_CHARS:  # checked before parsing: YAML is slow in pure Python
+                problems.error(path, 1, f"front matter of {len(front):,} characters, over the limit of "
+                               f"{FRONT_MATTER_CHARS:,}", "keep only the title, description and duration there")
+            elif (doc := parse_yaml(front, path, problems, first_line=2)) is not None:
                 meta = schema.validate(doc, schema.FRONT_MATTER, problems)
             start = end + 1
     body_lines = lines[start:]

@@ -16,10 +16,12 @@ import lxml.html
 
 from builder import images
 from builder.images import BadImage, ImageSettings, Optimised
+from builder.limits import role_of
 from builder.offline_check import check_css
 from builder.package import file_sha256, write_file
 from builder.problems import Problems
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
+from builder.safefiles import Refused, check_course_file, decode_text, read_course_file
 
 CACHE_FOLDER = ".coursepack-cache"
 IMAGE_SUFFIXES = images.OPTIMISED | images.MEASURED | {".svg"}
@@ -44,8 +46,8 @@ def default_cache(root: Path) -> Path:
 class Media:
     """Reads, checks and optimises the files of one course; results are kept in memory and in `cache`."""
 
-    def __init__(self, settings: ImageSettings, cache: Path | None = None) -> None:
-        self.settings, self.cache = settings, cache
+    def __init__(self, settings: ImageSettings, cache: Path | None = None, *, root: Path) -> None:
+        self.settings, self.cache, self.root = settings, cache, root  # files are read only inside `root`
         self._prepared: dict[Path, Prepared | None] = {}
 
     def prepare(self, source: Path, problems: Problems) -> Prepared | None:
@@ -55,12 +57,20 @@ class Media:
         return self._prepared[source]
 
     def _prepare(self, source: Path, problems: Problems) -> Prepared | None:
-        suffix = source.suffix.lower()
-        if suffix == ".css":
-            _check_css(source, problems)
+        suffix, role = source.suffix.lower(), role_of(source.suffix)
+        try:
+            if role.text or suffix in IMAGE_SUFFIXES:
+                data = read_course_file(self.root, source, role)
+            else:  # audio, video and other files can be large: checked here, hashed in blocks
+                check_course_file(self.root, source, role)
+                return Prepared(None, suffix, file_sha256(source))
+        except Refused as e:
+            problems.error(source, 0, e.message, e.hint)
+            return None
+        if role.text and not _check_text(data, source, problems):
+            return None
         if suffix not in IMAGE_SUFFIXES:
-            return Prepared(None, suffix, file_sha256(source))
-        data = source.read_bytes()
+            return Prepared(None, suffix, hashlib.sha256(data).hexdigest())
         digest = hashlib.sha256(data).hexdigest()
         key = self._key(digest, suffix)
         result = self._load(key)
@@ -112,14 +122,16 @@ def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
     return images.optimise(data, suffix, settings)
 
 
-def _check_css(source: Path, problems: Problems) -> None:
-    """A style sheet of the course may not load anything from the internet either (read by tinycss2)."""
-    try:
-        text = source.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    for finding in check_css(text, None):
-        problems.error(source, finding.line, finding.message, finding.hint)
+def _check_text(data: bytes, source: Path, problems: Problems) -> bool:
+    """Stylesheets, scripts and captions must be UTF-8 (the single file reads them as such); a stylesheet
+    may not load anything from the internet either (read by tinycss2)."""
+    text = decode_text(data, source, problems)
+    if text is None:
+        return False
+    if source.suffix.lower() == ".css":
+        for finding in check_css(text, None):
+            problems.error(source, finding.line, finding.message, finding.hint)
+    return True
 
 
 # --- one package's files -------------------------------------------------------------------------

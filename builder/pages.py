@@ -12,6 +12,7 @@ import lxml.html
 
 from builder.course import Course, ModuleSource
 from builder.divs import convert_divs
+from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
 from builder.media import Media, Shelf, pack_page
@@ -22,8 +23,8 @@ from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
+from builder.safefiles import read_course_text
 from builder.trees import demote_headings, inner_html, remove_keeping_tail
-from builder.yamlfile import read_text
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
 
@@ -71,7 +72,7 @@ def build_pages(course: Course, lang: str, problems: Problems, media: Media | No
     """
     module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
-    packing = Packing(media or Media(course.images), Shelf(), names or FileNames(course.root))
+    packing = Packing(media or Media(course.images, root=course.root), Shelf(), names or FileNames(course.root))
     pages = [page for module in course.modules
              if (page := build_page(course, module, lang, module_pages, problems, t, packing)) is not None]
     check_links(pages, problems)
@@ -98,13 +99,23 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
         problems.warn(path, 0, f"no '{lang}' version of this module; the {course.language} text is used",
                       f"add {module.name}.{lang}.md beside it")
         t = strings(course, course.language)  # words written into the body match its language
-    text = read_text(path, problems)
+    text = read_course_text(course.root, path, MODULE, problems)
     if text is None:
         return None
     source = split_source(text, path, problems)
+    shape = markdown_shape(source.body.split("\n"), source.prose)
+    if shape is not None:
+        problems.error(path, source.body_start + shape.line, shape.message, shape.hint)
+        return None
     markdown, quizzes = extract_quizzes(source, problems)
     lines = convert_divs(markdown.split("\n"), source.prose, source.body_start, path, t, problems)
-    body, toc_tokens = to_html("\n".join(lines))
+    try:
+        body, toc_tokens = to_html("\n".join(lines))
+    except RecursionError:  # Python-Markdown nests a call per level (and per term of a definition list)
+        problems.error(path, source.body_start, "the module nests too deeply to convert",
+                       "nest lists and quotes less deep, and put a blank line between the terms of a long "
+                       "definition list")
+        return None
     body = sanitise(body, source, problems)  # raw HTML: the allow-list of builder/rawhtml.py
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     title, demoted = _take_title(root, source, problems)
@@ -121,7 +132,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     _check_definitions(root, source, problems)
     add_players(root, source, course.root, course.language if fallback else lang, course.language, t, problems)
     _resolve_refs(root, source, resolver, page)
-    packing = packing or Packing(Media(course.images), Shelf())
+    packing = packing or Packing(Media(course.images, root=course.root), Shelf())
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
     _mark_external(root, t["external_link"])
     _wrap_tables(root)

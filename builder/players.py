@@ -16,13 +16,14 @@ from urllib.parse import quote, unquote, urlsplit
 import lxml.html
 import markdown
 
+from builder.limits import TRANSCRIPT, markdown_shape
 from builder.locale import autonym
 from builder.markup import Source
 from builder.problems import Problems
 from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS
+from builder.safefiles import read_course_text
 from builder.sizes import human_size
-from builder.yamlfile import read_text
 
 VIDEO = {".mp4", ".m4v", ".webm", ".ogv", ".mov"}
 AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac"}
@@ -45,7 +46,7 @@ def add_players(root: lxml.html.HtmlElement, source: Source, course_root: Path, 
         path = _local_file(src, source.path, course_root) if kind else None
         if path is None:
             continue  # an image, or a reference the resolver reports (remote, missing, outside)
-        player = Player(kind, src, path, source.line_of(src), lang, main_lang)
+        player = Player(kind, src, path, source.line_of(src), lang, main_lang, course_root)
         player.build(img, source.path, t, problems)
 
 
@@ -81,9 +82,10 @@ def _captions_waived(element, written: str, line: int, module: Path, problems: P
 class Player:
     """One `<audio>` or `<video>`, with what sits beside its file: captions and a transcript."""
 
-    def __init__(self, kind: str, src: str, path: Path, line: int, lang: str, main_lang: str) -> None:
+    def __init__(self, kind: str, src: str, path: Path, line: int, lang: str, main_lang: str,
+                 course_root: Path) -> None:
         self.kind, self.src, self.path, self.line = kind, src, path, line
-        self.lang, self.main_lang = lang, main_lang
+        self.lang, self.main_lang, self.course_root = lang, main_lang, course_root
         self.stem = path.name[: -len(path.suffix)]
         folder = src.split("#")[0].split("?")[0].rpartition("/")[0]
         self.beside = f"{folder}/" if folder else ""  # files beside the media, as the author would write them
@@ -157,7 +159,11 @@ class Player:
         return None
 
     def _details(self, path: Path, lang: str, t: dict[str, str], problems: Problems):
-        text = read_text(path, problems)
+        text = read_course_text(self.course_root, path, TRANSCRIPT, problems)
+        shape = markdown_shape(text.split("\n")) if text is not None and path.suffix == ".md" else None
+        if shape is not None:
+            problems.error(path, shape.line + 1, shape.message, shape.hint)
+            text = None
         details = lxml.html.Element("details", {"class": "cp-transcript"})
         if lang != self.lang:
             details.set("lang", lang)

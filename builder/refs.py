@@ -14,8 +14,10 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from builder.css import css_urls as tokenized_urls
+from builder.limits import role_of
 from builder.names import FileNames
 from builder.problems import Problems, closest
+from builder.safefiles import Refused, check_course_file
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
 LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
@@ -109,6 +111,11 @@ class Resolver:
         if target.suffix == ".md":
             self._error(line, f"'{value}' is a Markdown file that is not a module of this course",
                         "add it to the course's modules, or link to one of them")
+            return value, None
+        try:
+            check_course_file(self.root, target, role_of(target.suffix))
+        except Refused as e:
+            self._error(line, f"'{value}': {e.message}", e.hint)
             return value, None
         packaged = self.names.claim(target.relative_to(self.real_root).as_posix(), self.source, line, self.problems)
         return packaged + anchor, CourseFile(target, packaged)

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from markupsafe import Markup
 
 from builder import __version__
-from builder.assets import shipped
+from builder.assets import MINIFIERS, minify, shipped
 from builder.course import Course
+from builder.limits import TEMPLATE, role_of
 from builder.locale import TEMPLATES, Strings, fill, strings
-from builder.names import collision, inside, safe_name
+from builder.names import collision, safe_name
 from builder.pages import Page
 from builder.problems import Problems
 from builder.quizhtml import plain
+from builder.safefiles import Refused, decode_text, read_course_file
 from builder.tracking import COURSE_DATA, course_data_js, course_model
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
@@ -64,16 +68,46 @@ class Site:
         return self.course.text(self.lang).title
 
 
+class TemplateRefused(jinja2.TemplateError):
+    """A course template that may not be read (a link outside the course, a FIFO, not UTF-8…)."""
+
+    def __init__(self, path: Path, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.path, self.hint = path, hint
+
+
+class CourseTemplates(jinja2.BaseLoader):
+    """A course's own templates, read through builder.safefiles like every other course file."""
+
+    def __init__(self, root: Path, folder: Path) -> None:
+        self.root, self.folder = root, folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        try:
+            data = read_course_file(self.root, path, TEMPLATE)
+        except Refused as e:
+            raise TemplateRefused(path, e.message, e.hint) from None
+        problems = Problems()
+        text = decode_text(data, path, problems)
+        if text is None:
+            raise TemplateRefused(path, problems.items[0].message, problems.items[0].hint)
+        mtime = os.stat(path).st_mtime
+        return text, str(path), lambda: os.path.lexists(path) and os.stat(path).st_mtime == mtime
+
+
 def environment(course: Course) -> jinja2.Environment:
     """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
-    return _environment(course.templates.resolve() if course.templates.is_dir() else None)
+    return _environment(course.root.resolve(), course.templates.resolve() if course.templates.is_dir() else None)
 
 
 @cache
-def _environment(course_templates: Path | None) -> jinja2.Environment:
+def _environment(root: Path, course_templates: Path | None) -> jinja2.Environment:
     """One environment per template search path, so courses sharing ours compile them once."""
-    search = [str(course_templates)] if course_templates else []
-    loader = jinja2.FileSystemLoader([*search, str(TEMPLATES)])
+    ours = jinja2.FileSystemLoader(str(TEMPLATES))
+    loader = jinja2.ChoiceLoader([CourseTemplates(root, course_templates), ours]) if course_templates else ours
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
                               keep_trailing_newline=True)
 
@@ -127,6 +161,7 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
                    "duration": human_duration(course.duration, t)},
     }
     site = Site(course, lang, layout=layout)
+    _check_course_templates(course, env, problems)
     home = {"title": text.title, "href": HOME, "kind": "home"}
     _render(site, env, "home.html", HOME, {**common, "page": home}, problems)
     for i, page in enumerate(pages):
@@ -158,7 +193,19 @@ def _exists(env: jinja2.Environment, template: str) -> bool:
         env.loader.get_source(env, template)
     except jinja2.TemplateNotFound:
         return False
+    except TemplateRefused:
+        return True  # rendering it reports why
     return True
+
+
+def _check_course_templates(course: Course, env: jinja2.Environment, problems: Problems) -> None:
+    """Every template file of the course may be read, even one only the single file uses (single.js)."""
+    for path in sorted(course.templates.glob("*")) if course.templates.is_dir() else []:
+        if path.name not in ("static", "locales"):
+            try:
+                env.loader.get_source(env, path.name)
+            except TemplateRefused as e:
+                problems.error(e.path, 0, e.message, e.hint)
 
 
 def printable(body: str) -> str:
@@ -179,6 +226,9 @@ def _render(site: Site, env: jinja2.Environment, template: str, name: str, conte
             problems: Problems) -> None:
     try:
         html = env.get_template(template).render(context)
+    except TemplateRefused as e:
+        problems.error(e.path, 0, e.message, e.hint)
+        return
     except jinja2.TemplateError as e:
         path, line = _template_line(e, site.course, template)
         problems.error(path, line, f"template error: {e.message}",
@@ -203,13 +253,27 @@ def _template_line(error: jinja2.TemplateError, course: Course, template: str) -
 def _add_static(site: Site, course: Course, problems: Problems) -> None:
     """Our static files, each replaceable by a course's own file of the same name; .js and .css minified."""
     taken: dict[str, tuple[str, Path]] = {}  # casefolded package name -> package name, source
-    for folder in (TEMPLATES / "static", course.templates / "static"):
-        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-            if folder != TEMPLATES / "static" and not inside(path, course.root):
-                problems.error(path, 0, "this file is a link to a file outside the course folder",
-                               "copy the file into the course folder instead of linking to it")
-            elif path.is_file() and _name_free(path, course, taken, problems):
-                site.files[f"assets/{safe_name(path.name)}"] = shipped(path)
+    for path in sorted((TEMPLATES / "static").glob("*")):
+        if path.is_file() and _name_free(path, course, taken, problems):
+            site.files[f"assets/{safe_name(path.name)}"] = shipped(path)
+    folder = course.templates / "static"
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if _name_free(path, course, taken, problems) and (data := _course_static(course, path, problems)) is not None:
+            site.files[f"assets/{safe_name(path.name)}"] = data
+
+
+def _course_static(course: Course, path: Path, problems: Problems) -> bytes | None:
+    """A course's own static file as packages carry it (scripts and stylesheets UTF-8, and minified)."""
+    role = role_of(path.suffix)
+    try:
+        data = read_course_file(course.root, path, role)
+    except Refused as e:
+        problems.error(path, 0, e.message, e.hint)
+        return None
+    if role.text and decode_text(data, path, problems) is None:
+        return None
+    suffix = path.suffix.lower()
+    return minify(data, suffix) if suffix in MINIFIERS else data
 
 
 def _name_free(path: Path, course: Course, taken: dict[str, tuple[str, Path]], problems: Problems) -> bool:

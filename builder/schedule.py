@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from builder.problems import UsageProblem
-from builder.yamlfile import FastLoader
+from builder.limits import COURSE_YAML
+from builder.problems import Problems, UsageProblem
+from builder.safefiles import read_course_text
+from builder.yamlfile import parse_yaml
 
 _SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
@@ -66,11 +66,10 @@ def largest_first(roots: list[Path]) -> list[Path]:
 
 def declared_id(root: Path) -> str | None:
     """The id course.yaml declares, or None when it cannot be read (loading the course reports why)."""
-    try:
-        data = yaml.load((root / "course.yaml").read_text(encoding="utf-8"), Loader=FastLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    value = data.get("id") if isinstance(data, dict) else None
+    ignored = Problems()  # read as safely as when the course is loaded (no FIFO, link out or YAML bomb)
+    text = read_course_text(root, root / "course.yaml", COURSE_YAML, ignored)
+    doc = parse_yaml(text, root / "course.yaml", ignored) if text is not None else None
+    value = doc.data.get("id") if doc else None
     return value if isinstance(value, str) and value else None
 
 

@@ -7,9 +7,11 @@ document against a field list and reports every problem with its line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from builder.limits import ID_LENGTH, LANGUAGE_LENGTH, VERSION_LENGTH
 from builder.problems import Problems, did_you_mean
 from builder.sizes import parse_size
 from builder.yamlfile import Key, YamlDoc, type_name
@@ -62,7 +64,16 @@ def text(value: Any, raw: str | None) -> str:
         raise Invalid(f"expected text, got {type_name(value)}", "write it as plain text, quoted if needed")
     if not value.strip():
         raise Invalid("expected text, got an empty value", "write a value or remove the key")
+    check_characters(value)
     return value.strip()
+
+
+def check_characters(value: str) -> None:
+    """Control characters (other than tab and line break) break manifests and pages: refuse them, named."""
+    for char in value:
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            raise Invalid(f"control character U+{ord(char):04X} in the text",
+                          "remove it (it is invisible in most editors; an escape like \\a or \\x07 writes one)")
 
 
 def text_list(value: Any, raw: str | None) -> list[str]:
@@ -75,16 +86,20 @@ def text_list(value: Any, raw: str | None) -> list[str]:
     for i, item in enumerate(value):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
             raise Invalid(f"item {i + 1}: expected text, got {type_name(item)}", "each item must be plain text")
+        check_characters(str(item))
         items.append(str(item).strip())
     return items
 
 
-def pattern(regex: str, what: str, example: str) -> Check:
-    """Text that must match `regex`; `what` and `example` make the hint."""
+def pattern(regex: str, what: str, example: str, longest: int) -> Check:
+    """Text that must match `regex` and have at most `longest` characters; `what` and `example` make the hint."""
     compiled = re.compile(regex)
 
     def check(value: Any, raw: str | None) -> str:
         value = text(value, raw)
+        if len(value) > longest:
+            raise Invalid(f"{len(value)} characters, over the limit of {longest}",
+                          f"shorten it (it is part of file names), e.g. '{example}'")
         if not compiled.fullmatch(value):
             raise Invalid(f"'{value}' is not {what}", f"for example '{example}'")
         return value
@@ -175,9 +190,10 @@ def size(value: Any, raw: str | None) -> int:
 
 
 slug = pattern(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "a valid id (lowercase letters, digits and single '-', "
-               "starting with a letter)", "land-use-basics")
-version = pattern(r"[0-9A-Za-z][0-9A-Za-z.+-]*", "a valid version (letters, digits, '.', '-', '+')", "1.0.0")
-language = pattern(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", "a language code", "es")
+               "starting with a letter)", "land-use-basics", ID_LENGTH)
+version = pattern(r"[0-9A-Za-z][0-9A-Za-z.+-]*", "a valid version (letters, digits, '.', '-', '+')", "1.0.0",
+                  VERSION_LENGTH)
+language = pattern(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", "a language code", "es", LANGUAGE_LENGTH)
 
 
 def language_list(value: Any, raw: str | None) -> list[str]:

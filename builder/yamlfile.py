@@ -1,4 +1,11 @@
-"""Read YAML while keeping the source line of every key and value."""
+"""Read YAML while keeping the source line of every key and value, within limits a hostile file cannot break.
+
+PyYAML's safe loader still lets a 1 KB file expand to gigabytes through aliases, recurse until
+Python gives up on deep nesting, build a 5,000-digit number Python cannot print, and keep the last
+of two equal keys without a word. Here all four are refused, with the line: documents are read by
+libyaml when PyYAML has it (fast); one with an alias or nested too deep is read again by the
+checking pure-Python loader below, which stops at the offending line.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,10 @@ from typing import Any
 
 import yaml
 
+from builder.limits import NUMBER_DIGITS, YAML_DEPTH
 from builder.problems import Problems
 
 Key = tuple[str | int, ...]
-# libyaml when PyYAML has it (about 10x faster); a syntax error is parsed again by the pure-Python loader,
-# whose messages authors see
-FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -49,13 +54,72 @@ def read_text(path: Path, problems: Problems) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+class Refused(yaml.YAMLError):
+    """YAML that is well-formed but refused: why, how to fix it, and where."""
+
+    def __init__(self, message: str, hint: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.problem_mark = message, hint, mark
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > NUMBER_DIGITS:
+        raise Refused(f"a number of {len(node.value)} characters", "write a number of at most "
+                      f"{NUMBER_DIGITS} digits, or quote it if it is text", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml when PyYAML has it (about 10x faster); what it reads is checked by `_plain` afterwards."""
+
+
+class Loader(yaml.SafeLoader):
+    """The pure-Python safe loader, refusing aliases and nesting past YAML_DEPTH where they are written."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(f"YAML aliases (*{event.anchor}) are not allowed",
+                          "write the value out in full where it is needed", event.start_mark)
+        if self.depth >= YAML_DEPTH:
+            raise Refused(f"nested more than {YAML_DEPTH} levels deep", "nothing in this file nests so deep; "
+                          "check the indentation and the brackets", event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+for _loader in (FastLoader, Loader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class _Recheck(Exception):
+    """libyaml read an alias or deep nesting: the checking loader says where."""
+
+
 def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> YamlDoc | None:
-    """Parse a YAML mapping; syntax errors become problems with line and column."""
+    """Parse a YAML mapping; syntax errors and refused YAML become problems with line and column."""
     try:
         try:
             node, data = _compose(text, FastLoader)
-        except yaml.YAMLError:
-            node, data = _compose(text, yaml.SafeLoader)  # for its message, or in case it reads what libyaml did not
+            if node is not None and not _plain(node):
+                raise _Recheck
+        except (yaml.YAMLError, _Recheck):
+            node, data = _compose(text, Loader)  # for its message, or in case it reads what libyaml did not
+    except Refused as e:
+        problems.error(path, e.problem_mark.line + first_line, e.message, e.hint)
+        return None
+    except yaml.reader.ReaderError as e:
+        problems.error(path, text.count("\n", 0, e.position) + first_line,
+                       f"control character U+{e.character:04X} is not allowed in YAML",
+                       "remove it (most editors do not show it)")
+        return None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + first_line if mark else first_line
@@ -72,8 +136,23 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
         return None
     doc = YamlDoc(path, data, first_line=first_line)
     if node is not None:
-        _record(node, (), doc, first_line)
+        _record(node, (), doc, first_line, problems)
     return doc
+
+
+def _plain(root: yaml.Node) -> bool:
+    """No node reached twice (an alias) and none nested deeper than YAML_DEPTH; walked without recursion."""
+    seen, todo = set(), [(root, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if id(node) in seen or depth > YAML_DEPTH:
+            return False
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((child, depth + 1) for child in node.value)
+    return True
 
 
 def _compose(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
@@ -86,19 +165,24 @@ def _compose(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _record(node: yaml.Node, key: Key, doc: YamlDoc, offset: int) -> None:
+def _record(node: yaml.Node, key: Key, doc: YamlDoc, offset: int, problems: Problems) -> None:
     doc.lines[key] = node.start_mark.line + offset
     if isinstance(node, yaml.ScalarNode):
         doc.raw[key] = node.value
     elif isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode):
-                doc.lines[key + (k.value,)] = k.start_mark.line + offset
-                _record(v, key + (k.value,), doc, offset)
-                doc.lines[key + (k.value,)] = k.start_mark.line + offset
+                line = k.start_mark.line + offset
+                if k.value in seen:
+                    problems.error(doc.path, line, f"key '{k.value}' is written twice, on lines {seen[k.value]} "
+                                   f"and {line}", "keep one of them (YAML would silently use the last)")
+                seen[k.value] = line
+                _record(v, key + (k.value,), doc, offset, problems)
+                doc.lines[key + (k.value,)] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _record(item, key + (i,), doc, offset)
+            _record(item, key + (i,), doc, offset, problems)
 
 
 def type_name(value: Any) -> str:

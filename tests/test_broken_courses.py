@@ -28,7 +28,7 @@ KEEP = b"PK\x05\x06 an older package that a failed build must not touch"
 YAML_HINT = "check indentation and quote values that contain ': ' or start with a special character"
 OUTSIDE_HINT = "copy the file into the course folder and link to the copy"
 TEMPLATE_HINT = "fix the template (a course template overrides the one of the same name)"
-NOT_UTF8 = "file is not UTF-8 text — save it as UTF-8 in your editor"
+NOT_UTF8 = "file is not UTF-8 text (byte 0xE9 in column {}) — save it as UTF-8 in your editor"
 
 
 # --- edits ---------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ CASES = [
         id="translation-for-unknown-language"),
     pytest.param(
         replace("course.yaml", "Town", "Caf\xe9".encode("latin-1")),
-        [f"{YAML}:3: {NOT_UTF8}"],
+        [f"{YAML}:3: {NOT_UTF8.format(11)}"],
         id="course-yaml-not-utf8"),
     # the module list
     pytest.param(
@@ -195,7 +195,7 @@ CASES = [
     # module files
     pytest.param(
         replace("modules/02-first-steps.md", "Term\n", "Caf\xe9 term\n".encode("latin-1")),
-        [f"{STEPS}:14: {NOT_UTF8}"],
+        [f"{STEPS}:14: {NOT_UTF8.format(4)}"],
         id="module-not-utf8"),
     pytest.param(
         replace("modules/02-first-steps.md", "duration: 30min", "duraton: 30min"),
