@@ -84,25 +84,23 @@ def markdown_shape(lines: list[str], prose: list[str] | None = None) -> Shape | 
         if len(line) > LINE_CHARS:
             return Shape(number, f"line of {len(line):,} characters, over the limit of {LINE_CHARS:,}",
                          "break it into paragraphs; put a large drawing or table in a file of its own")
-    lines = lines if prose is None else prose
-    scan, worst = 0, (0, 0)
-    start = 0
-    for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
-        block = "\n".join(lines[start:end])
+    text = "\n".join(line if line.strip() else "" for line in (lines if prose is None else prose))
+    scan, longest, at = _tag_scan(text)
+    offset = 0
+    for block in text.split("\n\n"):  # paragraphs, or a little more (a list is one)
         if len(block) > PARAGRAPH_CHARS:
-            return Shape(start, f"paragraph of {len(block):,} characters, over the limit of {PARAGRAPH_CHARS:,}",
-                         "put a blank line between paragraphs, or split the table")
-        cost, at = _bracket_scan(block)
+            return Shape(text.count("\n", 0, offset), f"paragraph of {len(block):,} characters, over the limit of "
+                         f"{PARAGRAPH_CHARS:,}", "put a blank line between paragraphs, or split the table")
+        cost, span, where = _bracket_scan(block)
         scan += cost
-        if cost > worst[0]:
-            worst = (cost, start + block.count("\n", 0, at))
-        start = end + 1
-    scan += _tag_scan("\n".join(lines))
+        if span > longest:
+            longest, at = span, offset + where
+        offset += len(block) + 2
     if scan > UNCLOSED_SCAN:
-        return Shape(worst[1], "too many '[', '(' or '<' that do not close: converting the file would take "
-                     f"minutes (a search through {scan:,} characters, over the limit of {UNCLOSED_SCAN:,})",
-                     r"close each one, or write \[ \( \< for a bracket that is text; the worst paragraph "
-                     "starts here")
+        return Shape(text.count("\n", 0, at), "too many '[', '(' or '<' that do not close: converting the file "
+                     f"would take minutes (a search through {scan:,} characters, over the limit of "
+                     f"{UNCLOSED_SCAN:,})", r"close each one, or write \[ \( \< for a bracket that is text; the "
+                     "first that does not close may be on this line")
     return None
 
 
@@ -116,9 +114,9 @@ def _next(positions: list[int], start: int, end: int) -> int:
     return positions[i] if i < len(positions) else end
 
 
-def _bracket_scan(block: str) -> tuple[int, int]:
+def _bracket_scan(block: str) -> tuple[int, int, int]:
     """Characters searched from every '[' to its ']' and from every '](' to the next ')' (or the end),
-    and where the longest search starts."""
+    and the longest search and where it starts."""
     closers = [m.start() for m in re.finditer(r"\)", block)] if "](" in block else []
     cost, longest, at, stack = 0, 0, 0, []
     for match in _BRACKET.finditer(block):
@@ -136,10 +134,17 @@ def _bracket_scan(block: str) -> tuple[int, int]:
         cost += len(block) - opened
         if len(block) - opened > longest:
             longest, at = len(block) - opened, opened
-    return cost, at
+    return cost, longest, at
 
 
-def _tag_scan(text: str) -> int:
-    """Characters the HTML parser searches from every '<' that starts a tag to the next '>'."""
+def _tag_scan(text: str) -> tuple[int, int, int]:
+    """Characters the HTML parser searches from every '<' that starts a tag to the next '>' (or the end), and
+    the longest search and where it starts."""
     closers = [m.start() for m in re.finditer(">", text)]
-    return sum(_next(closers, m.end(), len(text)) - m.start() for m in _TAG.finditer(text))
+    cost, longest, at = 0, 0, 0
+    for match in _TAG.finditer(text):
+        span = _next(closers, match.end(), len(text)) - match.start()
+        cost += span
+        if span > longest:
+            longest, at = span, match.start()
+    return cost, longest, at

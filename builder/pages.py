@@ -22,7 +22,8 @@ from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
-from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, PageLink, Resolver, rewrite_css, split_srcset
+from builder.refs import (LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css,
+                          split_srcset)
 from builder.safefiles import read_course_text
 from builder.trees import demote_headings, inner_html, remove_keeping_tail
 
@@ -292,15 +293,16 @@ def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        line = int(element.attrib.pop(SOURCE_LINE, 0))
         for attr in LINK_ATTRS.get(element.tag, ()) + LOAD_ATTRS.get(element.tag, ()):
             value = element.get(attr)
             if value is None or not value.strip():
                 continue
             if attr == "srcset":
-                element.set(attr, ", ".join(_resolve_one(url, element.tag, source, resolver, page) + descriptor
+                element.set(attr, ", ".join(_resolve_one(url, element.tag, source, resolver, page, line) + descriptor
                                             for url, descriptor in split_srcset(value)))
             else:
-                element.set(attr, _resolve_one(value.strip(), element.tag, source, resolver, page))
+                element.set(attr, _resolve_one(value.strip(), element.tag, source, resolver, page, line))
         _resolve_css(element, source, resolver, page)
 
 
@@ -315,8 +317,8 @@ def _resolve_css(element, source: Source, resolver: Resolver, page: Page) -> Non
         element.text = rewrite_css(element.text, one)
 
 
-def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page) -> str:
-    line = source.line_of(value)
+def _resolve_one(value: str, tag: str, source: Source, resolver: Resolver, page: Page, line: int = 0) -> str:
+    line = line or source.line_of(value)
     if not line and unquote(value) != value and (line := source.line_of(unquote(value))):
         value = unquote(value)  # as the author wrote it: the raw-HTML sanitiser %-encodes non-ASCII URLs
     url, target = resolver.resolve(value, tag, line)

@@ -21,7 +21,7 @@ from builder.locale import autonym
 from builder.markup import Source
 from builder.problems import Problems
 from builder.rawhtml import sanitise
-from builder.refs import LINK_ATTRS, LOAD_ATTRS
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE
 from builder.safefiles import read_course_text
 from builder.sizes import human_size
 
@@ -58,7 +58,7 @@ def _local_file(src: str, module: Path, course_root: Path) -> Path | None:
     parts = urlsplit(src)
     if parts.scheme or src.startswith("//") or not parts.path:
         return None
-    path = module.parent / unquote(parts.path)
+    path = Path(os.path.normpath(module.parent / unquote(parts.path)))  # shown in messages: no 'modules/../'
     inside = path.resolve().is_relative_to(course_root.resolve())
     return path if inside and path.is_file() else None
 
@@ -142,7 +142,7 @@ class Player:
         tracks = []
         for code, name in found:
             attrs = {"kind": "captions", "srclang": code, "label": autonym(code),
-                     "src": self.beside + quote(name)}
+                     "src": self.beside + quote(name), SOURCE_LINE: str(self.line)}
             if not tracks:
                 attrs["default"] = ""
             tracks.append(lxml.html.Element("track", attrs))
@@ -184,6 +184,7 @@ class Player:
                 value = element.get(attr)
                 if value and not urlsplit(value).scheme and not value.startswith(("#", "/", "//")):
                     element.set(attr, self.beside + value)
+                    element.set(SOURCE_LINE, str(self.line))
 
 
 @cache

@@ -26,6 +26,7 @@ LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "pos
               # raw HTML that still loads: inline SVG, and the old background attribute
               "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),
               "body": ("background",), "table": ("background",), "td": ("background",), "th": ("background",)}
+SOURCE_LINE = "data-cp-line"  # on elements the build writes (caption tracks): the Markdown line they come from
 EXTERNAL_SCHEMES = {"http", "https"}
 HYPERLINK_SCHEMES = {"http", "https", "mailto", "tel"}
 _CSS_URL = re.compile(r"""(url\(\s*['"]?)([^'")\s]+)|(@import\s+['"])([^'"]+)""", re.I)

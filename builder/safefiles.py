@@ -11,8 +11,10 @@ on the open handle, so a file swapped in between is refused too.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
+from typing import AnyStr
 
 from builder.limits import Role
 from builder.problems import Problems
@@ -20,6 +22,7 @@ from builder.sizes import human_size
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 OUTSIDE_HINT = "copy the file into the course folder instead of linking to it"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # tab, line ends and form feed are text
 
 
 class Refused(Exception):
@@ -62,21 +65,33 @@ def read_course_text(root: Path, path: Path, role: Role, problems: Problems) -> 
 
 
 def decode_text(data: bytes, path: Path, problems: Problems) -> str | None:
-    """UTF-8 bytes as text with '\\n' line ends (CR-only and CRLF too, so line numbers match any editor)."""
+    """UTF-8 bytes as text with '\\n' line ends (CR-only and CRLF too, so line numbers match any editor);
+    invalid bytes and control characters (invisible, and refused by XML) are problems with line and column."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = _lf(data[: e.start])
-        line_start = before.rfind(b"\n") + 1
-        column = len(before[line_start:].decode("utf-8")) + 1
-        problems.error(path, before.count(b"\n") + 1, f"file is not UTF-8 text (byte 0x{data[e.start]:02X} in "
-                       f"column {column})", "save it as UTF-8 in your editor")
+        before = _lf(data[: e.start]).decode("utf-8")
+        problems.error(path, before.count("\n") + 1, f"file is not UTF-8 text (byte 0x{data[e.start]:02X} in "
+                       f"column {_column(before)})", "save it as UTF-8 in your editor")
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _lf(text.removeprefix("\ufeff"))
+    control = _CONTROL.search(text)
+    if control:
+        before = text[: control.start()]
+        problems.error(path, before.count("\n") + 1, f"control character U+{ord(control[0]):04X} in column "
+                       f"{_column(before)}", "remove it (most editors do not show it)")
+        return None
+    return text
 
 
-def _lf(data: bytes) -> bytes:
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+def _column(before: str) -> int:
+    return len(before) - before.rfind("\n")
+
+
+def _lf(data: AnyStr) -> AnyStr:
+    """CRLF and CR-only line ends as '\\n' (bytes or str)."""
+    lf, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+    return data.replace(cr + lf, lf).replace(cr, lf)
 
 
 def _real(root: Path, path: Path, role: Role) -> Path:
@@ -115,7 +130,8 @@ def _unreadable(error: OSError, role: Role) -> Refused:
 
 
 def _too_big(size: int, role: Role) -> Refused:
-    return Refused(f"this {role.name} is {human_size(size)}, over the limit of {human_size(role.max_bytes)}",
+    shown, limit = human_size(size), human_size(role.max_bytes)
+    return Refused(f"this {role.name} is {shown if shown != limit else f'{size:,} bytes'}, over the limit of {limit}",
                    role.smaller)
 
 
