@@ -100,7 +100,7 @@ class CourseTemplates(jinja2.BaseLoader):
 
 def environment(course: Course) -> jinja2.Environment:
     """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
-    return _environment(course.root.resolve(), course.templates.resolve() if course.templates.is_dir() else None)
+    return _environment(course.root.absolute(), course.templates.absolute() if course.templates.is_dir() else None)
 
 
 @cache

@@ -117,6 +117,18 @@ CASES = [
          f"{LINK_HINT}"],
         id="template-link-outside"),
     pytest.param(
+        both(write("../../outside/home.html", OUTSIDE), link("templates", "../../outside")),
+        [f"{COURSE}/templates/home.html:1: this template is a link to a file outside the course folder — "
+         f"{LINK_HINT}"],
+        id="templates-folder-link-outside"),
+    pytest.param(
+        both(write("../../outside/01-welcome.md", f"# {MARKER}\n"), write("../../outside/02-first-steps.md", "# B\n"),
+             lambda course: shutil.rmtree(course / "modules"), link("modules", "../../outside")),
+        [f"{COURSE}/modules/01-welcome.md:1: this module is a link to a file outside the course folder — {LINK_HINT}",
+         f"{COURSE}/modules/02-first-steps.md:1: this module is a link to a file outside the course folder — "
+         f"{LINK_HINT}"],
+        id="modules-folder-link-outside"),
+    pytest.param(
         link("templates/single.js"),
         [f"{COURSE}/templates/single.js:1: this template is a link to a file outside the course folder — "
          f"{LINK_HINT}"],
@@ -372,6 +384,19 @@ def test_an_unreadable_image_is_an_error(project: Path, monkeypatch: pytest.Monk
     assert_clean_failure(result)
     assert error_lines(result) == [f"{WELCOME}:9: '../images/steps.svg': cannot read this SVG drawing: Permission "
                                    "denied — check that the file exists and that you may read it"]
+
+
+def test_a_latin1_stylesheet_fails_the_single_file_cleanly(project: Path) -> None:
+    """It used to pass `check` and crash `build -f single`, which reads stylesheets as UTF-8 to inline them."""
+    write("templates/static/coursepack.css", 'body { font-family: "Caf\xe9" }\n'.encode("latin-1"))(Path(COURSE))
+    before = snapshot(project / "dist")
+
+    result = coursepack("build", COURSE, "--out", "dist", "-f", "single")
+
+    assert_clean_failure(result)
+    assert error_lines(result) == [f"{COURSE}/templates/static/coursepack.css:1: file is not UTF-8 text (byte 0xE9 in "
+                                   "column 25) — save it as UTF-8 in your editor"]
+    assert snapshot(project / "dist") == before
 
 
 def test_links_inside_the_course_are_followed(project: Path) -> None:
