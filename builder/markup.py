@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import markdown
@@ -41,18 +42,30 @@ class Source:
     meta: dict = field(default_factory=dict)
     body_start: int = 1  # line number of the body's first line
     prose: list[str] = field(default_factory=list)  # body lines, fenced code blanked
-    _seen: dict[str, int] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict)  # needle -> where in _prose its next search starts
 
     def line_of(self, needle: str) -> int:
-        """Line of the next not-yet-reported occurrence of `needle` in prose (0 when absent)."""
-        skip = self._seen.get(needle, 0)
-        for number, line in enumerate(self.prose):
-            if needle in line:
-                if skip == 0:
-                    self._seen[needle] = self._seen.get(needle, 0) + 1
-                    return self.body_start + number
-                skip -= 1
-        return 0
+        """Line of the next not-yet-reported occurrence of `needle` in prose (0 when absent).
+
+        One search of the joined prose per call, resumed where the last one for the same needle ended:
+        a page with thousands of links takes linear time, not a scan of every line per link.
+        """
+        text, starts = self._prose
+        found = text.find(needle, self._seen.get(needle, 0)) if "\n" not in needle else -1
+        if found < 0:
+            return 0
+        number = bisect_right(starts, found) - 1
+        self._seen[needle] = starts[number + 1] if number + 1 < len(starts) else len(text) + 1
+        return self.body_start + number
+
+    @cached_property
+    def _prose(self) -> tuple[str, list[int]]:
+        """The prose lines joined, and where each line starts."""
+        starts, offset = [], 0
+        for line in self.prose:
+            starts.append(offset)
+            offset += len(line) + 1
+        return "\n".join(self.prose), starts
 
     def lines_matching(self, regex: re.Pattern) -> list[tuple[int, re.Match]]:
         """Every match of `regex` in prose lines, with its line number."""

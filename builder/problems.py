@@ -57,6 +57,7 @@ class Problems:
     """Collects errors and warnings so one run reports every problem of a course."""
 
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False, compare=False)  # items, for a quick lookup
 
     def error(self, path: Path, line: int, message: str, hint: str = "") -> None:
         """Record an error; the build of this course will fail."""
@@ -68,7 +69,8 @@ class Problems:
 
     def _add(self, problem: Problem) -> None:
         """Keep one copy: a file is checked once per language, a template rendered once per page."""
-        if problem not in self.items:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.items.append(problem)
 
     @property

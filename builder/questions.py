@@ -23,7 +23,7 @@ QUESTION_ATTRS = ("id", "type", "points", "case", "accents")
 KNOWN_ATTRS = ("id", "graded", "attempts", *QUESTION_ATTRS[1:])
 FLAGS = {"graded", "case", "accents"}
 
-_ATTRS = re.compile(r"\s*\{:?(?P<attrs>[^{}]*)\}\s*$")
+_ATTRS = re.compile(r"\{:?(?P<attrs>[^{}]*)\}\s*$")  # no leading \s*: quadratic on a line of spaces
 _TASK = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\](?:\s+(?P<text>.*)|\s*)$")
 _BULLET = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<text>.*)$")
 _NUMBERED = re.compile(r"^(?P<indent>\s*)\d{1,9}[.)]\s+(?P<text>.*)$")

@@ -25,7 +25,7 @@ BLOCK_ATTRS = {"quiz": ("id", "graded", "attempts"), "survey": ("id",)}
 PLACEHOLDER = '<div data-coursepack-quiz="{index}"></div>'
 
 _BLOCK = re.compile(r"^:{3,}(?P<rest>.*)$")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*$")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s++(?P<text>(?:.*\S)?)\s*$")  # linear on a line of spaces
 
 
 @dataclass

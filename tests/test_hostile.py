@@ -435,16 +435,15 @@ CPU = 60  # seconds of processor time
 WALL = 120  # seconds: a process blocked on a FIFO uses no processor time
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU, CPU))
+def bounded(*args: str, cpu: int = CPU) -> subprocess.CompletedProcess:
+    """`coursepack ARGS` in a child process with limited memory, processor time (seconds) and wall time."""
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
 
-
-def bounded(*args: str) -> subprocess.CompletedProcess:
-    """`coursepack ARGS` in a child process with limited memory, processor time and wall time."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     return subprocess.run([sys.executable, "-m", "builder", *args], capture_output=True, text=True, env=env,
-                          preexec_fn=_limits, timeout=WALL)
+                          preexec_fn=limits, timeout=WALL)
 
 
 BOUNDED = [
@@ -489,3 +488,19 @@ def test_bounded(project: Path, edit: Edit, expected: str) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     assert expected in result.stderr.splitlines(), result.stderr
     assert snapshot(project / "dist") == before
+
+
+def test_long_but_valid_modules_take_linear_time(project: Path) -> None:
+    """Thousands of links, and question headings padded with spaces, once took minutes (quadratic searches).
+
+    This check takes about 4 s of processor time; before, 30 s (and a 1 MB module of links over 10 minutes).
+    """
+    links = "".join(f"See [part {i}](#top) and ![Step {i}](../images/steps.svg).\n\n" for i in range(10_000))
+    question = "### Which" + " " * 49_000 + "one?\n- [x] This\n- [ ] That\n"
+    quiz = f"::: quiz Check {{#check}}\n{question}{question.replace('### ', '### And ')}:::\n"
+    write("modules/03-links.md", f"# Many links\n\n## Top\n\n{links}{quiz}")(Path(COURSE))
+
+    result = bounded("check", COURSE, cpu=20)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1 of 1 course checked; 0 errors, 0 warnings", result.stderr
