@@ -155,5 +155,9 @@ def to_html(body: str) -> tuple[str, list[dict]]:
     """Render Markdown; also return the heading tree (toc tokens)."""
     md = _markdown()
     md.reset()
-    html = md.convert(body)
+    try:
+        html = md.convert(body)
+    except BaseException:  # e.g. a RecursionError can leave the shared instance half-way (its parser's states)
+        _markdown.cache_clear()
+        raise
     return html, md.toc_tokens

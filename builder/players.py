@@ -172,7 +172,12 @@ class Player:
         details.append(summary)
         if text is None:
             return details
-        body = _transcript_html(text, path.suffix, Source(path, text, prose=text.split("\n")), problems)
+        try:
+            body = _transcript_html(text, path.suffix, Source(path, text, prose=text.split("\n")), problems)
+        except RecursionError:
+            problems.error(path, 1, "the transcript nests too deeply to convert", "nest lists less deep, and put "
+                           "a blank line between the terms of a long definition list")
+            return details
         self._rebase(body)
         details.extend(list(body))
         return details
@@ -199,7 +204,12 @@ def _transcript_html(text: str, suffix: str, source: Source, problems: Problems)
     if suffix == ".md":
         md = _transcript_markdown()
         md.reset()
-        return lxml.html.fragment_fromstring(sanitise(md.convert(text), source, problems), create_parent="div")
+        try:
+            html = md.convert(text)
+        except BaseException:  # a RecursionError can leave the shared instance half-way
+            _transcript_markdown.cache_clear()
+            raise
+        return lxml.html.fragment_fromstring(sanitise(html, source, problems), create_parent="div")
     body = lxml.html.Element("div")
     for block in re.split(r"\n\s*\n", text.strip()):
         paragraph = lxml.html.Element("p")

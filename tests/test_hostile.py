@@ -289,6 +289,12 @@ CASES = [
          "line between the terms of a long definition list"],
         id="definition-list-too-long-without-blank-lines"),
     pytest.param(
+        both(write("media/talk.mp3", b"ID3"), write("media/talk.transcript.md", DEFINITIONS),
+             append("modules/01-welcome.md", MEDIA)),
+        [f"{COURSE}/media/talk.transcript.md:1: the transcript nests too deeply to convert — nest lists less deep, "
+         "and put a blank line between the terms of a long definition list"],
+        id="transcript-definition-list-too-long"),
+    pytest.param(
         replace("modules/02-first-steps.md", "duration: 30min\n", "duration: 30min\nkeywords: [" + "a, " * 8000 + "]\n"),
         [f"{STEPS}:1: front matter of 24,090 characters, over the limit of 20,000 — keep only the title, description "
          "and duration there"],
@@ -367,6 +373,19 @@ def test_hostile_course(project: Path, edit: Edit, expected: list[str]) -> None:
         assert error_lines(result) == expected
     assert snapshot(project / "dist") == before
     assert_no_marker(project / "dist")
+
+
+def test_markdown_works_again_after_a_module_too_deep_for_it(project: Path) -> None:
+    """A RecursionError left the shared Markdown converter half-way: later pages got an earlier page's text."""
+    append("modules/02-first-steps.md", "\n" + DEFINITIONS)(Path(COURSE))
+    assert coursepack("check", COURSE).exit_code == 1
+    replace("modules/02-first-steps.md", DEFINITIONS, "Fresh text.\n")(Path(COURSE))
+
+    result = coursepack("build", COURSE, "--out", "dist")
+
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile("dist/town-0.1.0-offline.zip") as archive:
+        assert b"<p>Fresh text.</p>" in archive.read("02-first-steps.html")
 
 
 def test_an_unreadable_image_is_an_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
