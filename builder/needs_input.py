@@ -121,8 +121,9 @@ def known_from_course(root: Path, problems: Problems) -> dict[str, Known]:
     from builder.locale import strings
     from builder.markup import split_source
     from builder.quiz import extract_quizzes
+    from builder.limits import MODULE
+    from builder.safefiles import read_course_text
     from builder.tracking import quiz_model
-    from builder.yamlfile import read_text
 
     known: dict[str, Known] = {}
     for folder in ([root] if (root / "course.yaml").is_file() else sorted(p.parent for p in root.glob("*/course.yaml"))):
@@ -132,7 +133,7 @@ def known_from_course(root: Path, problems: Problems) -> dict[str, Known]:
         t = strings(course, course.language)
         title = course.texts[course.language].title
         for module in course.modules:
-            text = read_text(module.files[course.language], problems)
+            text = read_course_text(course.root, module.files[course.language], MODULE, problems)
             if text is None:
                 continue
             _, quizzes = extract_quizzes(split_source(text, module.files[course.language], problems), Problems())
