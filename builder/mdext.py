@@ -19,7 +19,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.treeprocessors import Treeprocessor
 
-_ATTRS = re.compile(r"^\s*\{:?\s*(?P<attrs>[^{}\n]*?)\s*\}\s*$")
+_ATTRS = re.compile(r"^\s*+\{:?(?P<attrs>[^{}\n]*)\}\s*$")  # attrs stripped after: a lazy group backtracked cubically
 _CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+(?P<text>\S.*?)(?:[ \t]*\{(?P<attrs>[^{}\n]*)\})?\s*$", re.S)
 _DELIMITER_ROW = re.compile(r"^[ \t|:-]*-[ \t|:-]*$")
 FIGURE_KEYS = ("alt", "fig-alt", "fig-cap")
@@ -69,7 +69,7 @@ def _figure(md: Markdown, parent: etree.Element, p: etree.Element, following: et
     words = img.get("alt") or ""
     attrs = _ATTRS.match(img.tail or "") if len(p) == 1 else None
     if attrs:
-        _attributed_figure(md, p, img, words, attrs["attrs"])
+        _attributed_figure(md, p, img, words, attrs["attrs"].strip())
     elif len(p) == 2:
         _italic_figure(p, img, p[1])
     elif following is not None and _only_italic(following):

@@ -510,14 +510,15 @@ def test_bounded(project: Path, edit: Edit, expected: str) -> None:
 
 
 def test_long_but_valid_modules_take_linear_time(project: Path) -> None:
-    """Thousands of links, and question headings padded with spaces, once took minutes (quadratic searches).
+    """Thousands of links, and headings or image attributes padded with spaces, once took minutes.
 
     This check takes about 4 s of processor time; before, 30 s (and a 1 MB module of links over 10 minutes).
     """
     links = "".join(f"See [part {i}](#top) and ![Step {i}](../images/steps.svg).\n\n" for i in range(10_000))
     question = "### Which" + " " * 49_000 + "one?\n- [x] This\n- [ ] That\n"
     quiz = f"::: quiz Check {{#check}}\n{question}{question.replace('### ', '### And ')}:::\n"
-    write("modules/03-links.md", f"# Many links\n\n## Top\n\n{links}{quiz}")(Path(COURSE))
+    figure = "![Steps](../images/steps.svg){" + " " * 30_000 + "x\n\n"  # not attributes: text after an image
+    write("modules/03-links.md", f"# Many links\n\n## Top\n\n{figure}{links}{quiz}")(Path(COURSE))
 
     result = bounded("check", COURSE, cpu=20)
 
