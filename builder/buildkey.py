@@ -109,7 +109,7 @@ class BuildRecord:
         """The build key of the course in `root`, computed before it is built (a later edit changes it again)."""
         name = str(root.resolve())
         if name not in self.keys:
-            self.keys[name] = hashlib.sha256(f"{self.shared}\n{self.hasher.folder(root)}".encode()).hexdigest()
+            self.keys[name] = _key(self.shared, self.hasher, root)
         return self.keys[name]
 
     def up_to_date(self, root: Path) -> CourseResult | None:
@@ -144,6 +144,20 @@ class BuildRecord:
                  if path in self.hasher.seen or os.path.exists(path)}  # forget deleted files
         data = {"schema": SCHEMA, "courses": self.courses, "files": files}
         write_file(self.path, (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def course_keys(roots: list[Path], options: Options | None = None) -> dict[Path, str]:
+    """The build keys of courses, from scratch (`coursepack list` gives them to CI caches); by default for
+    the options of a plain `coursepack build`."""
+    from builder.formats import FORMATS, MAX_INLINE
+
+    hasher = Hasher({})
+    shared = shared_inputs(hasher, options or Options(FORMATS, False, None, MAX_INLINE))
+    return {root: _key(shared, hasher, root) for root in roots}
+
+
+def _key(shared: str, hasher: Hasher, root: Path) -> str:
+    return hashlib.sha256(f"{shared}\n{hasher.folder(root)}".encode()).hexdigest()
 
 
 def _load(path: Path) -> dict:
