@@ -150,7 +150,7 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
         _library(out, [], record, interrupted=True)
         raise
     keys.save(results)
-    unchanged = all(r.up_to_date or r.failed and not r.packages for r in results) and library_present(out)
+    unchanged = all(r.up_to_date for r in results) and library_present(out)  # nothing to write, not even it
     library_failed = not unchanged and _library(out, results, record)  # before the report: see _library
     if report:
         write_file(report, size_report(results))
@@ -162,7 +162,7 @@ def _library(out: Path, results: list[CourseResult], record: Path, interrupted: 
     from builder.library import library_present, write_library
     from builder.scan import Known
 
-    if not (any(r.packages for r in results) or library_present(out) or (interrupted and out.is_dir())):
+    if not (any(r.packages or r.up_to_date for r in results) or library_present(out) or (interrupted and out.is_dir())):
         return False
     failed = False
     fresh = {p.path.name: Known(p.stamp, p.sha256) for r in results for p in r.packages}
