@@ -338,7 +338,9 @@ def list_command(courses: tuple[Path, ...], source: Path, as_json: bool, shards:
 def library_command(folders: tuple[Path, ...], out: Path | None) -> None:
     """Gather the packages of FOLDERs (e.g. the outputs of 'build --shard I/N') into one offline library."""
     from builder.fanout import gather_packages
-    from builder.library import scan, write_library
+    from builder.library import write_library
+    from builder.outfolder import prepare_output
+    from builder.scan import scan
 
     if out is None:
         if len(folders) > 1:
