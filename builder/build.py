@@ -13,9 +13,11 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from builder import progress
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
+from builder.formats import ALL_FORMATS, COMBINED_FORMATS, FORMATS  # noqa: F401 (named here by callers)
 from builder.library import package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
@@ -34,9 +36,6 @@ from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizz
 from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
-FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
-ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
-COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
 WRITE_HINT = "free some space, or check the folder's permissions, and build again"
 
 
@@ -65,6 +64,7 @@ class CourseResult:
     problems: list[Problem] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
     failed: bool = False
+    up_to_date: bool = False  # skipped: its packages in --out are what this build would write (builder.buildkey)
     staged: list[tuple[Package, StagedZip]] = field(default_factory=list)  # for the parent to publish
 
 
@@ -98,6 +98,7 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     cache = cache or default_cache(root)
     keep_in(cache)  # minified runtime assets too
     media, names = Media(course.images, cache, root=root), FileNames(course.root)
+    progress.expect(len(course.modules) * len(course.languages))
     sites, pages_by_lang = [], {}
     for lang in course.languages:
         check_strings(course, lang, problems)
@@ -142,11 +143,15 @@ def stage_packages(sites: list[Site], out: Path, formats: tuple[str, ...], budge
     """Stage every package of a course and check it against the budget; nothing is left staged on errors."""
     staged: list[tuple[Package, StagedZip]] = []
     store = Store()  # what the zips of the course share is compressed and hashed once
+    chosen = {id(site): formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]
+              for site in sites}
+    progress.expect(sum(map(len, chosen.values())))
     done = False
     try:
         for site in sites:
-            for fmt in formats if site.lang != MULTIPLE else [f for f in formats if f in COMBINED_FORMATS]:
+            for fmt in chosen[id(site)]:
                 package = stage(site, fmt, out, max_inline, problems, store)
+                progress.step()
                 if package is not None:
                     staged.append((_described(site, fmt, package), package))
                     check_budget(site.course, package, budget, problems)
@@ -217,13 +222,19 @@ def check_budget(course: Course, package: StagedZip, budget: int | None, problem
 
 def build(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool = False,
           jobs: int | None = None, done: Callable[[CourseResult], None] = lambda r: None,
-          budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> list[CourseResult]:
-    """Build (or, with out=None, only check) several courses, in parallel across cores."""
-    duplicates = _duplicate_ids(roots)
+          budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE,
+          up_to_date: Callable[[Path], CourseResult | None] = lambda root: None) -> list[CourseResult]:
+    """Build (or, with out=None, only check) several courses, in parallel across cores.
+
+    `up_to_date` returns the result of a course that needs no build (see builder.buildkey), else None.
+    """
+    kept = {root: result for root in roots if (result := up_to_date(root))}
+    duplicates = _duplicate_ids(roots, {root: result.course for root, result in kept.items()})
     results = [CourseResult(root, root.name, [p], failed=True) for root, p in duplicates.items()]
+    results += [result for root, result in kept.items() if root not in duplicates]
     for result in results:
         done(result)
-    todo = largest_first([root for root in roots if root not in duplicates])  # no core idles at the end
+    todo = largest_first([root for root in roots if root not in duplicates and root not in kept])  # no core idles
     one = partial(build_course, out=out, formats=formats, strict=strict, budget=budget, cache=cache,
                   max_inline=max_inline, publish_now=False)
     for result in _run(one, todo, jobs):
@@ -246,12 +257,15 @@ def _run(one: Callable[[Path], CourseResult], roots: list[Path], jobs: int | Non
             yield future.result()
 
 
-def _duplicate_ids(roots: list[Path]) -> dict[Path, Problem]:
-    """Two course folders with one id would overwrite each other's packages."""
+def _duplicate_ids(roots: list[Path], known: dict[Path, str] | None = None) -> dict[Path, Problem]:
+    """Two course folders with one id would overwrite each other's packages.
+
+    `known` gives the ids of up-to-date courses, whose course.yaml need not be parsed again.
+    """
     first: dict[str, Path] = {}
     clashes = {}
     for root in roots:
-        course_id = declared_id(root)
+        course_id = (known or {}).get(root) or declared_id(root)
         if course_id is None:
             continue  # reported properly when the course itself is loaded
         if course_id in first:

@@ -1,48 +1,60 @@
-"""The `coursepack` command: new, check, build, list, library and results."""
+"""The `coursepack` command: new, check, build, serve, docs, list, library, results and report."""
 
 from __future__ import annotations
 
 import json
 import sys
+import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from builder import __version__
-from builder.build import ALL_FORMATS, FORMATS, CourseResult, build
-from builder.fanout import gather_packages, listing
-from builder.library import library_present, write_library
-from builder.media import default_cache
-from builder.outfolder import prepare_output
-from builder.package import check_output, write_file
+from builder.formats import ALL_FORMATS, FORMATS, MAX_INLINE
 from builder.problems import CoursepackError, UsageProblem, display_path, terminal_safe
-from builder.report import Reporter, size_report
-from builder.results import VIEWS, summarise
-from builder.results_output import course_lines, csv_rows, write_csv
-from builder.scaffold import create_course
-from builder.scan import Known, record_path, scan
-from builder.schedule import parse_shard
-from builder.schedule import shard as shard_roots
-from builder.single import MAX_INLINE
+from builder.resources import GUIDES
+from builder.results import VIEWS
 from builder.sizes import parse_size
 
+if TYPE_CHECKING:
+    from builder.build import CourseResult
 
-class Group(click.Group):
-    """Any OS error that escapes a command (a full disk, a folder that vanished) is one line, not a traceback."""
+# The pipeline (Markdown, Jinja2, lxml, Pillow) is imported inside the commands that use it, so
+# `coursepack --help`, `new` and `docs` start at once (tests/test_install.py checks what they import).
+INTERNAL_ERROR = 3  # a bug or a broken install: never 1, which means "a course has errors"
+
+
+class Coursepack(click.Group):
+    """The command group: an unexpected exception is an internal error (exit 3), not a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except OSError as e:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as e:  # a full disk, a folder that vanished: one line, not a traceback
             path = Path(e.filename) if e.filename else None
             why = "is a file, where a folder is needed" if isinstance(e, FileExistsError) and path and \
                 path.is_file() else e.strerror or str(e)
             raise CoursepackError(f"{display_path(path)}: {why}" if path else why) from e
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as e:  # noqa: BLE001 (the one place that turns a bug into a message)
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            click.echo(f"coursepack {__version__}: internal error: {type(e).__name__}: {e}\n"
+                       "This is a bug in coursepack, not in your course; please report it with the output of "
+                       "the same command run with --debug (coursepack --debug ...).", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Coursepack, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coursepack")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="COURSEPACK_DEBUG",
+              help="Show the full traceback of an internal error (exit code 3).")
+def main(debug: bool) -> None:
     """Turn Markdown courses into SCORM 1.2, SCORM 2004 and offline packages."""
 
 
@@ -97,10 +109,26 @@ class Size(click.ParamType):
               show_default="200KB",
               help="Largest audio, video or other file the single .html file carries inside it; bigger ones are "
                    "left out, with a note saying they are in the full course package. Images are always inside.")
+@click.option("--force", is_flag=True,
+              help="Build every course, even one whose packages in --out are up to date (same sources, templates, "
+                   "coursepack version and options as when they were written).")
 def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats: tuple[str, ...], out: Path,
                   jobs: int | None, budget: int | None, report: Path | None, cache: Path | None,
-                  shard: str | None, max_inline: int) -> None:
-    """Build COURSES (folders, or ids under --source; default: all of them) into packages in --out."""
+                  shard: str | None, max_inline: int, force: bool) -> None:
+    """Build COURSES (folders, or ids under --source; default: all of them) into packages in --out.
+
+    A course whose packages in --out are up to date is not built again (see --force).
+    """
+    from builder.buildkey import BuildRecord, Options
+    from builder.library import library_present
+    from builder.media import default_cache
+    from builder.outfolder import prepare_output
+    from builder.package import check_output, write_file
+    from builder.report import size_report
+    from builder.scan import record_path
+    from builder.schedule import parse_shard
+    from builder.schedule import shard as shard_roots
+
     roots = find_courses(courses, source)
     if shard:
         which = parse_shard(shard)
@@ -114,12 +142,16 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
     if cache:
         cache = check_output(cache, roots, "cache folder", "--cache")
     record = record_path(cache or default_cache(roots[0]), out)
+    keys = BuildRecord(out, Options(formats or FORMATS, strict, budget, max_inline))
+    skip = keys.always_build if force or report else keys.up_to_date  # a report describes packages it built
     try:
-        results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache, max_inline)
+        results = _run(roots, out, formats or FORMATS, strict, jobs, budget, cache, max_inline, skip)
     except KeyboardInterrupt:  # what was published before Ctrl-C is listed, with its real checksum
         _library(out, [], record, interrupted=True)
         raise
-    library_failed = _library(out, results, record)  # before the report: a report that fails must not leave it
+    keys.save(results)
+    unchanged = all(r.up_to_date for r in results) and library_present(out)  # nothing to write, not even it
+    library_failed = not unchanged and _library(out, results, record)  # before the report: see _library
     if report:
         write_file(report, size_report(results))
     _finish(results, wrote=True, failed=library_failed)
@@ -127,7 +159,10 @@ def build_command(courses: tuple[Path, ...], source: Path, strict: bool, formats
 
 def _library(out: Path, results: list[CourseResult], record: Path, interrupted: bool = False) -> bool:
     """Bring the library in line with the packages in `out`, if it has any; True when it could not be."""
-    if not (any(r.packages for r in results) or library_present(out) or (interrupted and out.is_dir())):
+    from builder.library import library_present, write_library
+    from builder.scan import Known
+
+    if not (any(r.packages or r.up_to_date for r in results) or library_present(out) or (interrupted and out.is_dir())):
         return False
     failed = False
     fresh = {p.path.name: Known(p.stamp, p.sha256) for r in results for p in r.packages}
@@ -148,6 +183,8 @@ def check(courses: tuple[Path, ...], source: Path, strict: bool, cache: Path | N
     Images are optimised as for a build (and kept in the cache), since that is where broken or unsafe
     images show.
     """
+    from builder.package import check_output
+
     roots = find_courses(courses, source)
     if cache:
         cache = check_output(cache, roots, "cache folder", "--cache")
@@ -159,9 +196,41 @@ def check(courses: tuple[Path, ...], source: Path, strict: bool, cache: Path | N
 @source_option
 def new(course_id: str, source: Path) -> None:
     """Create a working course folder COURSE_ID under --source to start from."""
+    from builder.scaffold import create_course
+
     folder = create_course(source, course_id)
     click.echo(f"Created {folder}. Edit {folder / 'course.yaml'} and the files in {folder / 'modules'}, "
-               f"then run: coursepack check {folder}")
+               f"then run: coursepack serve {folder}  (the authoring guide: coursepack docs)")
+
+
+@main.command()
+@click.argument("guide", default="authoring", type=click.Choice(tuple(GUIDES)))
+def docs(guide: str) -> None:
+    """Print where the installed GUIDE is (the authoring guide unless named): every course.yaml key,
+    module syntax, quizzes, languages."""
+    from builder.resources import docs as docs_folder
+
+    click.echo(docs_folder() / GUIDES[guide])
+
+
+@main.command()
+@click.argument("course", required=False, type=click.Path(path_type=Path))
+@source_option
+@cache_option
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 to serve on. Default: a free one (printed).")
+@click.option("--open", "open_browser", is_flag=True, help="Also open the course in the web browser.")
+def serve(course: Path | None, source: Path, cache: Path | None, port: int, open_browser: bool) -> None:
+    """Preview COURSE (default: every course under --source) in the browser while you write it.
+
+    The offline site is built into a temporary folder and served on 127.0.0.1 only; every save of a
+    module, image, course.yaml or template rebuilds what changed and reloads the page. Problems show in
+    this terminal and over the page; the preview keeps running until Ctrl-C.
+    """
+    from builder.serve import serve_courses
+
+    serve_courses(find_courses((course,) if course else (), source), source if not course else None,
+                  cache, port, open_browser)
 
 
 @main.command("results")
@@ -177,6 +246,9 @@ def results_command(paths: tuple[Path, ...], csv_out: Path | None, by: str | Non
 
     RESULTS are files, or folders whose *.json files are all read.
     """
+    from builder.results import summarise
+    from builder.results_output import course_lines, csv_rows, write_csv
+
     summary = summarise(paths)
     if csv_out and csv_out.resolve() in {f.resolve() for f in summary.files}:
         raise UsageProblem(f"--csv '{csv_out}' is one of the results files; choose another file name")
@@ -244,6 +316,8 @@ main.add_command(build_command, "build")
               help="Also say which of N shards ('build --shard I/N') builds each course.")
 def list_command(courses: tuple[Path, ...], source: Path, as_json: bool, shards: int) -> None:
     """List COURSES (default: all under --source) with what a CI matrix needs to spread and cache builds."""
+    from builder.fanout import listing
+
     data = listing(find_courses(courses, source), shards)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -263,6 +337,11 @@ def list_command(courses: tuple[Path, ...], source: Path, as_json: bool, shards:
                    "Default: the FOLDER itself, when there is only one.")
 def library_command(folders: tuple[Path, ...], out: Path | None) -> None:
     """Gather the packages of FOLDERs (e.g. the outputs of 'build --shard I/N') into one offline library."""
+    from builder.fanout import gather_packages
+    from builder.library import write_library
+    from builder.outfolder import prepare_output
+    from builder.scan import scan
+
     if out is None:
         if len(folders) > 1:
             raise UsageProblem(f"{len(folders)} folders given; name the folder to gather them into with --out")
@@ -299,21 +378,44 @@ def find_courses(courses: tuple[Path, ...], source: Path) -> list[Path]:
 
 
 def _run(roots: list[Path], out: Path | None, formats: tuple[str, ...], strict: bool, jobs: int | None,
-         budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE) -> list[CourseResult]:
+         budget: int | None = None, cache: Path | None = None, max_inline: int = MAX_INLINE,
+         skip: Callable[[Path], CourseResult | None] = lambda root: None) -> list[CourseResult]:
+    """Build or check with a progress bar: courses done, or for one course its pages and packages."""
+    from builder import progress
+    from builder.build import build
+    from builder.report import Reporter
+
     reporter = Reporter(strict=strict)
-    if len(roots) > 1:
-        with click.progressbar(length=len(roots), label="Building" if out else "Checking",
-                               file=sys.stderr) as bar:
-            def done(result):
-                reporter.course_done(result)
-                bar.update(1)
-            results = build(roots, out, formats, strict, jobs, done, budget, cache, max_inline)
-    else:
-        results = build(roots, out, formats, strict, jobs, reporter.course_done, budget, cache, max_inline)
-    return results
+    one = len(roots) == 1
+    if one and not sys.stderr.isatty():  # no "Building" line in logs for one course, as before
+        return build(roots, out, formats, strict, jobs, reporter.course_done, budget, cache, max_inline, skip)
+    with click.progressbar(length=max(len(roots), 1), label="Building" if out else "Checking", file=sys.stderr,
+                           show_pos=not one) as bar:
+        def done(result: CourseResult) -> None:
+            _above(bar, lambda: reporter.course_done(result))
+            bar.update(0 if one else 1)
+
+        def advance(steps: int, expected: int) -> None:
+            bar.length = max(expected, 1)
+            bar.update(steps - bar.pos)
+
+        progress.listen(advance if one else None)
+        try:
+            return build(roots, out, formats, strict, jobs, done, budget, cache, max_inline, skip)
+        finally:
+            progress.listen(None)
+
+
+def _above(bar, echo: Callable[[], None]) -> None:
+    """Print above the bar: clear its line first, so a warning never ends up glued to it."""
+    if bar.file.isatty():  # a hidden bar (a log, a pipe) draws nothing to clear
+        bar.file.write("\r\x1b[K")
+    echo()
 
 
 def _finish(results: list[CourseResult], wrote: bool, failed: bool = False) -> None:
+    from builder.report import Reporter
+
     Reporter().summary(results, wrote)
     if failed or any(r.failed for r in results):
         click.get_current_context().exit(1)

@@ -4,11 +4,10 @@ gathering the shards' packages into one folder with one library page and catalog
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 from builder import __version__
+from builder.buildkey import course_keys
 from builder.course import load_course
 from builder.package import copy_file, file_sha256
 from builder.problems import Problem, Problems, display_path
@@ -18,28 +17,10 @@ from builder.schedule import markdown_files, split
 LIST_SCHEMA = 1
 
 
-def build_key(root: Path) -> str:
-    """SHA-256 of coursepack's version and every file of the course folder (relative path and bytes).
-
-    A stand-in until the incremental build's own key (install-serve's builder.buildkey) replaces it:
-    equal keys mean equal sources, so a CI cache may reuse the packages of an equal key.
-    """
-    digest = hashlib.sha256(f"coursepack {__version__}\n".encode())
-    for top, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(top) / name
-            digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                digest.update(bytes.fromhex(file_sha256(path)))
-            except OSError:
-                digest.update(b"unreadable")
-    return digest.hexdigest()
-
-
 def listing(roots: list[Path], shards: int = 1) -> dict:
     """Every course with its id, version, languages, build key and (with `shards` > 1) the shard building it."""
     owner = {root: n for n, group in enumerate(split(roots, shards), 1) for root in group}
+    keys = course_keys(roots)  # the incremental build's key, for the options of a plain `coursepack build`
     courses = []
     for root in roots:
         problems = Problems()
@@ -47,7 +28,7 @@ def listing(roots: list[Path], shards: int = 1) -> dict:
         entry = {"id": course.id if course else root.name, "folder": display_path(root),
                  "version": course.version if course else None,
                  "languages": list(course.languages) if course else [],
-                 "module_files": len(markdown_files(root)), "build_key": build_key(root),
+                 "module_files": len(markdown_files(root)), "build_key": keys[root],
                  "errors": [str(p) for p in problems.items if not p.warning]}
         if shards > 1:
             entry["shard"] = f"{owner[root]}/{shards}"

@@ -22,10 +22,11 @@ from babel.numbers import get_decimal_symbol
 from builder.course import Course
 from builder.limits import STRINGS
 from builder.problems import Problems, did_you_mean
+from builder.resources import templates
 from builder.safefiles import read_course_text
 from builder.yamlfile import YamlDoc, parse_yaml
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates()
 REFERENCE = "en"
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 COUNT = "count"  # the placeholder of the number that chooses a plural form; a form may leave it out

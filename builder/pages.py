@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import lxml.html
 
+from builder import progress
 from builder.course import Course, ModuleSource
 from builder.divs import convert_divs
 from builder.limits import MODULE, markdown_shape
@@ -74,8 +75,11 @@ def build_pages(course: Course, lang: str, problems: Problems, media: Media | No
     module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
     packing = Packing(media or Media(course.images, root=course.root), Shelf(), names or FileNames(course.root))
-    pages = [page for module in course.modules
-             if (page := build_page(course, module, lang, module_pages, problems, t, packing)) is not None]
+    pages = []
+    for module in course.modules:
+        page = build_page(course, module, lang, module_pages, problems, t, packing)
+        pages += [page] if page is not None else []
+        progress.step()
     check_links(pages, problems)
     check_unique_ids([quiz for page in pages for quiz in page.quizzes], problems)
     return pages

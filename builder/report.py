@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from builder.build import CourseResult, Package
+if TYPE_CHECKING:  # only named in annotations: `coursepack results` need not load the build pipeline
+    from builder.build import CourseResult, Package
 from builder.sizes import SPEEDS, download_time, human_size
 
 
@@ -45,6 +46,9 @@ class Reporter:
         line = f"{len(results) - len(failed)} of {plural(len(results), 'course')} {verb}"
         if wrote:
             line += f", {plural(len(packages), 'package')}"
+        fresh = sum(1 for r in results if r.up_to_date)
+        if fresh:
+            line += f" ({fresh} up to date, not rebuilt)"
         line += f"; {plural(errors, 'error')}, {plural(warnings, 'warning')}"
         if failed:
             line += " (failed: " + ", ".join(r.course for r in failed) + ")"

@@ -6,11 +6,8 @@ import shutil
 from pathlib import Path
 
 from builder.problems import CoursepackError, UsageProblem
-from builder.render import TEMPLATES
+from builder.resources import templates
 from builder.schema import Invalid, slug
-
-SCAFFOLD = TEMPLATES / "scaffold"
-
 
 def create_course(source: Path, course_id: str) -> Path:
     """Copy the scaffold to source/<id>, filling in the id and a title."""
@@ -21,7 +18,7 @@ def create_course(source: Path, course_id: str) -> Path:
     folder = source / course_id
     if folder.exists():
         raise CoursepackError(f"'{folder}' already exists; choose another id or remove the folder")
-    shutil.copytree(SCAFFOLD, folder)
+    shutil.copytree(templates() / "scaffold", folder)
     config = folder / "course.yaml"
     title = course_id.replace("-", " ").capitalize()
     config.write_text(config.read_text(encoding="utf-8").replace("{{id}}", course_id)

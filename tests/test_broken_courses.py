@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from builder.buildkey import RECORD  # the build record beside the packages (incremental builds)
 from builder.cli import main
 
 Edit = Callable[[Path], None]  # changes a course folder (given relative to the working directory)
@@ -330,9 +331,9 @@ def coursepack(*args: str) -> Result:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every file below `folder` (hidden ones too) with a hash of its bytes."""
+    """Every file below `folder` (hidden ones too, but the build record) with a hash of its bytes."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != RECORD}
 
 
 def error_lines(result: Result) -> list[str]:
