@@ -1,0 +1,30 @@
+"""What the formats that re-package a rendered site share: its pages, the dates they carry."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from builder.render import HOME, PRINT, PROGRESS, Site
+
+
+def module_pages(site: Site) -> list[str]:
+    """The site's module pages in course order: every page but home, My progress and the printable one."""
+    return [name for name in site.pages if name not in (HOME, PROGRESS, PRINT)]
+
+
+def parse_page(site: Site, name: str) -> HtmlElement:
+    """One rendered page of `site` as an lxml document."""
+    content = site.files[name]
+    data = content if isinstance(content, bytes) else content.read_bytes()
+    return lxml.html.document_fromstring(data.decode("utf-8"))
+
+
+def release_time() -> datetime:
+    """When the file says it was made: SOURCE_DATE_EPOCH when set (reproducible builds), else now, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.replace(microsecond=0)
