@@ -1,0 +1,115 @@
+"""EPUB 3: a course in one language as an e-book, checked by the real epubcheck (Debian package).
+
+Built from the single-file fixture course (quiz, SVG, audio in WAV, a captioned video, two linked
+files) and, for right-to-left, the Arabic version of land-use-basics.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from builder.build import gather
+from builder.formats.epub import check_epub, epub_file
+from builder.problems import Problems
+from builder.render import Site
+from test_single import FIXTURE, add_media
+
+PROJECT = Path(__file__).resolve().parent.parent
+NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def site_of(root: Path, lang: str, cache: Path) -> Site:
+    problems = Problems()
+    _, sites = gather(root, problems, cache)
+    assert not problems.errors, problems.items
+    return next(site for site in sites if site.lang == lang)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("epub")
+    course = folder / "single-course"
+    shutil.copytree(FIXTURE, course)
+    add_media(course)
+    path = folder / "single-course.epub"
+    path.write_bytes(epub_file(site_of(course, "en", folder / "cache")).data)
+    return path
+
+
+def read(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def test_epubcheck_finds_nothing_wrong(book):
+    assert check_epub(book) == []
+
+
+def test_mimetype_comes_first_and_stored(book):
+    with zipfile.ZipFile(book) as archive:
+        first = archive.infolist()[0]
+        assert (first.filename, first.compress_type, archive.read(first)) == \
+            ("mimetype", zipfile.ZIP_STORED, b"application/epub+zip")
+        names = archive.namelist()
+    assert "EPUB/files/media/river.mp4" in names and "EPUB/files/images/flood-line.svg" in names
+    assert not [n for n in names if n.endswith((".js", ".wav", ".pdf", ".csv", ".html"))]
+
+
+def test_nav_lists_title_page_modules_and_answers(book):
+    nav = read(book, "EPUB/nav.xhtml")
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    assert [(a.get("href"), a.text) for a in toc.iterfind(".//x:a", NS)] == [
+        ("index.xhtml", "River towns in one file"), ("01-river.xhtml", "The river and the town"),
+        ("02-check.xhtml", "A quick check"), ("03-media.xhtml", "Listen and watch"), ("answers.xhtml", "Answers")]
+
+
+def test_quiz_is_static_with_its_answers_at_the_end(book):
+    check = read(book, "EPUB/02-check.xhtml")
+    assert not check.xpath("//x:form|//x:input|//x:button|//x:script|//x:details", namespaces=NS)
+    assert [p.text for p in check.iterfind(".//x:div[@class='cp-q']/x:p", NS)] == [
+        "Where should new houses go?", "Which records show the floods?"]
+    link = check.find(".//x:p[@class='cp-answers-link']/x:a", NS)
+    assert (link.get("href"), link.text) == ("answers.xhtml#answers-quiz-check", "Show answers")
+    answers = read(book, "EPUB/answers.xhtml")
+    key = answers.find(".//x:section[@id='answers-quiz-check']", NS)
+    assert key.find("x:h2/x:a", NS).get("href") == "02-check.xhtml#quiz-check"
+    assert [p.text for p in key.iterfind(".//x:p[@class='cp-answer']", NS)] == [
+        "Answer: Above the dashed line", "Answer: Council records"]
+
+
+def test_media_a_reader_cannot_play_and_linked_files_leave_a_note(book):
+    media = etree.tostring(read(book, "EPUB/03-media.xhtml"), encoding="unicode", method="text")
+    assert "This recording is in the full course package (4.0 KB)." in media
+    assert "Fill in the permit form (this file is in the full course package, 2.0 KB)" in media
+
+
+def test_accessibility_metadata(book):
+    opf = read(book, "EPUB/package.opf")
+    meta = {}
+    for element in opf.iterfind(".//opf:meta", NS):
+        meta.setdefault(element.get("property"), []).append(element.text)
+    assert meta["schema:accessMode"] == ["textual", "visual", "auditory"]
+    assert meta["schema:accessModeSufficient"] == ["textual"]
+    assert "alternativeText" in meta["schema:accessibilityFeature"]
+    assert meta["schema:accessibilityHazard"] == ["none"]
+    assert meta["schema:accessibilitySummary"][0].startswith("Every image has a text alternative")
+
+
+def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    site = site_of(PROJECT / "courses" / "land-use-basics", "ar", tmp_path / "cache")
+    book = epub_file(site)
+    path = tmp_path / "ar.epub"
+    path.write_bytes(book.data)
+    assert check_epub(path) == []
+    opf = read(path, "EPUB/package.opf")
+    assert opf.find("opf:spine", NS).get("page-progression-direction") == "rtl"
+    assert opf.find(".//opf:meta[@property='dcterms:modified']", NS).text == "2025-12-01T00:00:00Z"
+    home = read(path, "EPUB/index.xhtml")
+    assert (home.get("lang"), home.get("dir")) == ("ar", "rtl")
+    assert epub_file(site).data == book.data  # the same source date: the same bytes
