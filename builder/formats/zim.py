@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import hashlib
 from colorsys import hsv_to_rgb
+from contextlib import contextmanager
 import posixpath
+import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Iterator
 
 import lxml.html
 from babel.core import get_global
@@ -126,7 +130,7 @@ def zim_file(site: Site) -> ZimFile:
     with tempfile.TemporaryDirectory(prefix="coursepack-zim-") as folder:
         path = Path(folder) / "course.zim"
         creator = Creator(str(path)).config_indexing(True, iso639_3(site.lang)).config_nbworkers(1)
-        with creator:
+        with _quiet_stdout(), creator:
             creator.set_mainpath(HOME)
             for name, (data, title) in files.items():
                 creator.add_item(_Item(name, data, title, front=name in site.pages and name != PROGRESS))
@@ -135,6 +139,21 @@ def zim_file(site: Site) -> ZimFile:
     entries = tuple(Entry(name, len(content), len(content), hashlib.sha256(content).hexdigest())
                     for name, (content, _) in sorted(files.items()))
     return ZimFile(data, entries)
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """libzim prints its progress ("Resolve redirect", "set index") to file descriptor 1 whatever its verbosity;
+    the build's own output must stay readable (and parseable with --json)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _files(site: Site) -> dict[str, tuple[bytes, str]]:
@@ -170,7 +189,9 @@ def _metadata(creator: Creator, site: Site) -> None:
     creator.add_metadata("Language", iso639_3(site.lang))
     if course.licence:
         creator.add_metadata("License", course.licence)
-    creator.add_metadata("Tags", ";".join(["_category:other", "_ftindex:yes", "_videos:no", *text.keywords]))
+    kinds = {MIME.get(posixpath.splitext(name)[1].lower(), "").split("/")[0] for name in site.files}
+    flags = [f"_pictures:{'yes' if 'image' in kinds else 'no'}", f"_videos:{'yes' if 'video' in kinds else 'no'}"]
+    creator.add_metadata("Tags", ";".join(["_category:other", "_ftindex:yes", *flags, *text.keywords]))
     creator.add_metadata("Flavour", "course")
     creator.add_metadata("Scraper", f"coursepack {__version__}")
     creator.add_illustration(48, illustration(course.id))
