@@ -27,11 +27,17 @@ from typing import Iterator
 
 import lxml.html
 from babel.core import get_global
-from libzim.writer import Creator, Hint, Item, StringProvider
 from PIL import Image, ImageDraw, ImageFont
+
+try:
+    from libzim.writer import Creator, Hint, Item, StringProvider
+except ImportError:  # the optional extra coursepack[zim]: a binary wheel not every platform has
+    Creator = Hint = StringProvider = None
+    Item = object
 
 from builder import __version__
 from builder.package import Entry
+from builder.problems import CoursepackError
 from builder.render import HOME, PRINT, PROGRESS, Site
 from builder.formats.pages import release_time
 from builder.single import MIME, drop_links
@@ -126,6 +132,8 @@ class _Item(Item):
 
 def zim_file(site: Site) -> ZimFile:
     """The course in `site` (one language, pages at the package root) as a ZIM file."""
+    if Creator is None:
+        raise CoursepackError("the zim format needs python-libzim: pip install 'coursepack[zim]'")
     files = _files(site)
     with tempfile.TemporaryDirectory(prefix="coursepack-zim-") as folder:
         path = Path(folder) / "course.zim"
