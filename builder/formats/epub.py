@@ -11,11 +11,9 @@ The zip is deterministic: `mimetype` first and stored, fixed times, sorted entri
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import subprocess
 import uuid
-import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -26,12 +24,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from builder.locale import TEMPLATES, Strings, fill, strings
-from builder.package import FIXED_TIME, FILE_MODE, STORED_SUFFIXES, Entry
+from builder.package import STORED_SUFFIXES, Entry
 from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
 from builder.formats.pages import module_pages, parse_page, release_time
 from builder.single import drop_links, local_size
 from builder.trees import remove_keeping_tail
+from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
 
 EPUB = "epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -367,16 +366,16 @@ CONTAINER = (f'<?xml version="1.0" encoding="UTF-8"?>\n<container version="1.0" 
 def _zip(files: dict[str, bytes]) -> Book:
     """The OCF zip: `mimetype` first and stored (readers sniff it), then META-INF, then the rest sorted."""
     files = {"mimetype": b"application/epub+zip", "META-INF/container.xml": CONTAINER, **dict(sorted(files.items()))}
-    buffer, entries = BytesIO(), []
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.create_system, info.external_attr = 3, FILE_MODE
-            stored = name == "mimetype" or posixpath.splitext(name)[1].lower() in STORED_SUFFIXES
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-            entries.append(Entry(name, len(data), info.compress_size, hashlib.sha256(data).hexdigest()))
-    return Book(buffer.getvalue(), tuple(entries))
+    buffer = BytesIO()
+    with Store() as store:
+        packed = [(name, store.pack(data, STORED if name == "mimetype" or _stored(name) else DEFLATED))
+                  for name, data in files.items()]
+        write_zip(HashingWriter(buffer), packed, store)
+    return Book(buffer.getvalue(), tuple(Entry(name, p.size, p.compressed, p.sha256) for name, p in packed))
+
+
+def _stored(name: str) -> bool:
+    return posixpath.splitext(name)[1].lower() in STORED_SUFFIXES
 
 
 # --- the validator -------------------------------------------------------------------------------
