@@ -6,6 +6,7 @@ files) and, for right-to-left, the Arabic version of land-use-basics.
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from lxml import etree
 
 from builder.build import gather
 from builder.formats.epub import check_epub, epub_file
+from builder.library import package_entry
 from builder.problems import Problems
 from builder.render import Site
 from test_single import FIXTURE, add_media
@@ -37,7 +39,8 @@ def book(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURE, course)
     add_media(course)
     path = folder / "single-course.epub"
-    path.write_bytes(epub_file(site_of(course, "en", folder / "cache")).data)
+    site = site_of(course, "en", folder / "cache")
+    path.write_bytes(epub_file(site, package_entry(site.course, "en", "epub")).data)
     return path
 
 
@@ -56,6 +59,8 @@ def test_mimetype_comes_first_and_stored(book):
         assert (first.filename, first.compress_type, archive.read(first)) == \
             ("mimetype", zipfile.ZIP_STORED, b"application/epub+zip")
         names = archive.namelist()
+        entry = json.loads(archive.read("META-INF/coursepack.json"))
+    assert entry["format"] == "epub"  # what the library reads
     assert "EPUB/files/media/river.mp4" in names and "EPUB/files/images/flood-line.svg" in names
     assert not [n for n in names if n.endswith((".js", ".wav", ".pdf", ".csv", ".html"))]
 
@@ -103,7 +108,7 @@ def test_accessibility_metadata(book):
 def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     site = site_of(PROJECT / "courses" / "land-use-basics", "ar", tmp_path / "cache")
-    book = epub_file(site)
+    book = epub_file(site, package_entry(site.course, "ar", "epub"))
     path = tmp_path / "ar.epub"
     path.write_bytes(book.data)
     assert check_epub(path) == []
@@ -112,4 +117,4 @@ def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
     assert opf.find(".//opf:meta[@property='dcterms:modified']", NS).text == "2025-12-01T00:00:00Z"
     home = read(path, "EPUB/index.xhtml")
     assert (home.get("lang"), home.get("dir")) == ("ar", "rtl")
-    assert epub_file(site).data == book.data  # the same source date: the same bytes
+    assert epub_file(site, package_entry(site.course, "ar", "epub")).data == book.data  # the same source date: the same bytes

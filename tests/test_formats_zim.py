@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from io import BytesIO
 from pathlib import Path
@@ -12,6 +13,8 @@ from libzim.search import Query, Searcher
 from PIL import Image
 
 from builder.formats.zim import check_zim, iso639_3, short_description, zim_file
+from builder.library import package_entry
+from builder.problems import Problems
 from test_formats_epub import PROJECT, site_of
 
 PAGES = ["01-why-participation.html", "02-preparing-the-workshop.html", "03-running-the-workshop.html",
@@ -23,8 +26,9 @@ def built(tmp_path_factory) -> tuple[Path, bytes]:
     folder = tmp_path_factory.mktemp("zim")
     site = site_of(PROJECT / "courses" / "participatory-planning", "es", folder / "cache")
     path = folder / "course.zim"
-    path.write_bytes(zim_file(site).data)
-    return path, zim_file(site).data
+    entry = package_entry(site.course, "es", "zim")
+    path.write_bytes(zim_file(site, entry, Problems()).data)
+    return path, zim_file(site, entry, Problems()).data
 
 
 def test_zimcheck_finds_nothing_wrong(built):
@@ -68,6 +72,8 @@ def test_pages_run_no_inline_script_and_leave_out_the_printable_page(built):
         assert '<script src="assets/coursepack.js"></script>' in html
     assert archive.has_entry_by_path("assets/coursepack.js")
     assert archive.has_entry_by_path("assets/course-data.js")
+    entry = json.loads(bytes(archive.get_entry_by_path("coursepack.json").get_item().content))
+    assert (entry["format"], entry["lang"]) == ("zim", "es")  # what the library reads
 
 
 def test_only_ids_and_checksum_differ_between_builds(built):

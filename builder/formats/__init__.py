@@ -1,5 +1,40 @@
-"""Output formats that turn a rendered offline site into one more file: EPUB 3 and ZIM.
+"""Formats that turn a rendered site (one course in one language) into one finished file.
 
-Each module here takes a `builder.render.Site` (one course in one language) and returns the finished
-file's bytes with what it holds, plus a `check_*` function running the format's own validator.
+Each registers here what the build needs to know: its name (as `--format` takes it), the file's
+suffix, how the file is made from a site and its coursepack.json, and the real validator that
+checks it. The zips (SCORM 1.2, SCORM 2004, offline) and the single .html file are still made
+in builder.build; moving them here is the rest of issue 13's design step.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from builder.formats.base import OneFile
+from builder.formats.epub import EPUB, check_epub, epub_file
+from builder.formats.zim import ZIM, check_zim, zim_file
+from builder.problems import Problems
+from builder.render import Site
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A format whose package is one file made from a site."""
+
+    name: str
+    suffix: str
+    make: Callable[[Site, bytes, Problems], OneFile | None]  # site, coursepack.json -> the file (None: an error)
+    check: Callable[[Path], list[str]]  # the format's own validator: its complaints, none when valid
+    label: str  # how the library names the format
+    use: str  # where people take the file, as the library says
+
+
+FILE_FORMATS = {
+    EPUB: FileFormat(EPUB, ".epub", lambda site, entry, problems: epub_file(site, entry), check_epub,
+                     "E-book (EPUB 3)", "Open it in an e-reader or a reading app; quizzes are plain questions, "
+                     "with the answers at the end"),
+    ZIM: FileFormat(ZIM, ".zim", zim_file, check_zim, "Kiwix (ZIM)",
+                    "Open it in the Kiwix app or on a Kiwix hotspot; progress stays on the device"),
+}

@@ -27,7 +27,8 @@ from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.package import STORED_SUFFIXES, Entry
 from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
-from builder.formats.pages import module_pages, parse_page, release_time
+from builder.formats.base import OneFile, module_pages, parse_page, release_time
+from builder.library import ENTRY
 from builder.single import drop_links, local_size
 from builder.trees import remove_keeping_tail
 from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
@@ -53,14 +54,6 @@ ACCESSIBILITY_SUMMARY = ("Every image has a text alternative or is marked decora
                          "their answers in a chapter at the end. No scripting is needed.")
 
 
-@dataclass(frozen=True)
-class Book:
-    """The finished .epub, and every file it holds."""
-
-    data: bytes
-    entries: tuple[Entry, ...]
-
-
 @dataclass
 class Chapter:
     """One XHTML document of the book, made from one page or built here."""
@@ -71,8 +64,9 @@ class Chapter:
     main: HtmlElement  # the content, as rendered and cleaned
 
 
-def epub_file(site: Site) -> Book:
-    """The course in `site` (one language, pages at the package root) as an EPUB 3 book."""
+def epub_file(site: Site, entry: bytes) -> OneFile:
+    """The course in `site` (one language, pages at the package root) as an EPUB 3 book, carrying `entry`
+    (the library's coursepack.json) in META-INF, where reading systems leave other files alone."""
     t = strings(site.course, site.lang)
     pages = [HOME, *module_pages(site)]
     names = {page: posixpath.splitext(page)[0] + ".xhtml" for page in pages}
@@ -98,7 +92,7 @@ def epub_file(site: Site) -> Book:
         content = site.files[path]
         files[OEBPS + path] = content if isinstance(content, bytes) else content.read_bytes()
     files[OEBPS + "package.opf"] = _package(site, chapters, resources)
-    return _zip(files)
+    return _zip(files, entry)
 
 
 def _heading(label: str) -> str:
@@ -363,15 +357,16 @@ CONTAINER = (f'<?xml version="1.0" encoding="UTF-8"?>\n<container version="1.0" 
              "</rootfiles>\n</container>\n").encode()
 
 
-def _zip(files: dict[str, bytes]) -> Book:
+def _zip(files: dict[str, bytes], entry: bytes) -> OneFile:
     """The OCF zip: `mimetype` first and stored (readers sniff it), then META-INF, then the rest sorted."""
-    files = {"mimetype": b"application/epub+zip", "META-INF/container.xml": CONTAINER, **dict(sorted(files.items()))}
+    files = {"mimetype": b"application/epub+zip", "META-INF/container.xml": CONTAINER, f"META-INF/{ENTRY}": entry,
+             **dict(sorted(files.items()))}
     buffer = BytesIO()
     with Store() as store:
         packed = [(name, store.pack(data, STORED if name == "mimetype" or _stored(name) else DEFLATED))
                   for name, data in files.items()]
         write_zip(HashingWriter(buffer), packed, store)
-    return Book(buffer.getvalue(), tuple(Entry(name, p.size, p.compressed, p.sha256) for name, p in packed))
+    return OneFile(buffer.getvalue(), tuple(Entry(name, p.size, p.compressed, p.sha256) for name, p in packed))
 
 
 def _stored(name: str) -> bool:

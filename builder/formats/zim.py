@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator
@@ -37,9 +36,10 @@ except ImportError:  # the optional extra coursepack[zim]: a binary wheel not ev
 
 from builder import __version__
 from builder.package import Entry
-from builder.problems import CoursepackError
+from builder.problems import CoursepackError, Problems
 from builder.render import HOME, PRINT, PROGRESS, Site
-from builder.formats.pages import release_time
+from builder.formats.base import OneFile, release_time
+from builder.library import ENTRY
 from builder.single import MIME, drop_links
 
 ZIM = "zim"
@@ -53,14 +53,6 @@ ISO_639_3 = {"ar": "ara", "fa": "fas", "zh": "zho", "ms": "msa", "sw": "swa", "q
              "sk": "slk", "sq": "sqi", "mk": "mkd", "eu": "eus", "is": "isl", "my": "mya", "bo": "bod",
              "cy": "cym", "mi": "mri", "no": "nor", "et": "est", "lv": "lav", "uz": "uzb", "az": "aze",
              "mn": "mon", "ne": "nep", "om": "orm", "ps": "pus", "ku": "kur", "kok": "kok"}
-
-
-@dataclass(frozen=True)
-class ZimFile:
-    """The finished .zim, and every file it holds."""
-
-    data: bytes
-    entries: tuple[Entry, ...]
 
 
 def iso639_3(lang: str) -> str:
@@ -130,14 +122,21 @@ class _Item(Item):
         return {Hint.FRONT_ARTICLE: self.front}
 
 
-def zim_file(site: Site) -> ZimFile:
-    """The course in `site` (one language, pages at the package root) as a ZIM file."""
+def zim_file(site: Site, entry: bytes, problems: Problems) -> OneFile | None:
+    """The course in `site` (one language, pages at the package root) as a ZIM file carrying `entry` (the
+    library's coursepack.json); None, with an error, for a language with no ISO 639-3 code known."""
     if Creator is None:
         raise CoursepackError("the zim format needs python-libzim: pip install 'coursepack[zim]'")
-    files = _files(site)
+    try:
+        language = iso639_3(site.lang)
+    except ValueError as e:
+        problems.error(site.course.config, 0, f"cannot make the zim package: {e}",
+                       "write the language as its ISO 639-3 code (three letters) in course.yaml")
+        return None
+    files = {**_files(site), ENTRY: (entry, "")}
     with tempfile.TemporaryDirectory(prefix="coursepack-zim-") as folder:
         path = Path(folder) / "course.zim"
-        creator = Creator(str(path)).config_indexing(True, iso639_3(site.lang)).config_nbworkers(1)
+        creator = Creator(str(path)).config_indexing(True, language).config_nbworkers(1)
         with _quiet_stdout(), creator:
             creator.set_mainpath(HOME)
             for name, (data, title) in files.items():
@@ -146,7 +145,7 @@ def zim_file(site: Site) -> ZimFile:
         data = path.read_bytes()
     entries = tuple(Entry(name, len(content), len(content), hashlib.sha256(content).hexdigest())
                     for name, (content, _) in sorted(files.items()))
-    return ZimFile(data, entries)
+    return OneFile(data, entries)
 
 
 @contextmanager

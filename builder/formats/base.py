@@ -1,14 +1,24 @@
-"""What the formats that re-package a rendered site share: its pages, the dates they carry."""
+"""What the formats that turn a rendered site into one file share: the result, its pages, the date they carry."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import lxml.html
 from lxml.html import HtmlElement
 
+from builder.package import Entry
 from builder.render import HOME, PRINT, PROGRESS, Site
+
+
+@dataclass(frozen=True)
+class OneFile:
+    """A finished package that is one file (an .epub, a .zim), and every file it holds."""
+
+    data: bytes
+    entries: tuple[Entry, ...]
 
 
 def module_pages(site: Site) -> list[str]:
