@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
+from builder.formats import FILE_FORMATS
 from builder.library import package_entry
 from builder.locale import check_strings
 from builder.manifest import scorm12_manifest, scorm2004_manifest
@@ -35,7 +36,7 @@ from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
 FORMATS = ("scorm12", "scorm2004", "offline")  # what `build` writes unless --format says otherwise
-ALL_FORMATS = (*FORMATS, SINGLE)  # the single .html file only on request (docs/decisions.md)
+ALL_FORMATS = (*FORMATS, SINGLE, *FILE_FORMATS)  # the others only on request (docs/decisions.md)
 COMBINED_FORMATS = ("offline",)  # a course in several languages also gets one offline package holding them all
 WRITE_HINT = "free some space, or check the folder's permissions, and build again"
 
@@ -69,9 +70,11 @@ class CourseResult:
 
 
 def package_name(course: Course, lang: str, fmt: str) -> str:
-    """`<id>-<version>[-<lang>]-<format>.zip` (`.html` for the single file); the language only for one
-    language of a course that has several."""
+    """`<id>-<version>[-<lang>]-<format>.zip` (`-single.html` for the single file; `.epub` and `.zim`, whose
+    suffix names the format, without it); the language only for one language of a course that has several."""
     suffix = f"-{lang}" if len(course.languages) > 1 and lang != MULTIPLE else ""
+    if fmt in FILE_FORMATS:
+        return f"{course.id}-{course.version}{suffix}{FILE_FORMATS[fmt].suffix}"
     return f"{course.id}-{course.version}{suffix}-{fmt}" + (".html" if fmt == SINGLE else ".zip")
 
 
@@ -187,6 +190,9 @@ def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
           store: Store | None = None) -> StagedZip | None:
     """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
     target = out / package_name(site.course, site.lang, fmt)
+    if fmt in FILE_FORMATS:
+        made = FILE_FORMATS[fmt].make(site, package_entry(site.course, site.lang, fmt), problems)
+        return stage_file(target, made.data, made.entries) if made else None
     if fmt != SINGLE:
         files = package_files(site, fmt)
     else:

@@ -26,7 +26,7 @@ from builder.scan import ENTRY_SCHEMA, Known, Listed, read_record, record_bytes,
 from builder.sizes import SPEEDS, download_time, human_size
 
 CATALOG_SCHEMA = 1
-FORMAT_ORDER = ("offline", "single", "scorm12", "scorm2004")  # the file most people want first
+FORMAT_ORDER = ("offline", "single", "epub", "zim", "scorm12", "scorm2004")  # the file most people want first
 LIBRARY_SPEED = "256 kbit/s"
 LIBRARY_FILES = ("catalog.json", "index.html")
 GENERATOR = "coursepack"
@@ -51,10 +51,14 @@ STRINGS = {
     "format_single": "Single web page",
     "format_scorm12": "SCORM 1.2",
     "format_scorm2004": "SCORM 2004",
+    "format_epub": "E-book (EPUB)",
+    "format_zim": "Kiwix (ZIM)",
     "use_offline": "Unzip, then open index.html",
     "all_languages": "All languages in one package",
     "use_scorm": "For the LMS administrator",
     "use_single": "Open it in any browser; easy to send by e-mail or messaging app",
+    "use_epub": "Open it in an e-reader or a reading app; questions have their answers at the end",
+    "use_zim": "Open it in the Kiwix app, or put it on a Kiwix hotspot",
 }
 
 

@@ -118,3 +118,19 @@ def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
     home = read(path, "EPUB/index.xhtml")
     assert (home.get("lang"), home.get("dir")) == ("ar", "rtl")
     assert epub_file(site, package_entry(site.course, "ar", "epub")).data == book.data  # the same source date: the same bytes
+
+
+def test_build_writes_one_book_per_language_and_the_library_lists_them(run, sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    course, out = sample("participatory-planning"), tmp_path / "dist"
+    result = run("build", course, "--source", course.parent, "--out", out, "-f", "epub")
+    assert result.exit_code == 0, result.output
+    books = ["participatory-planning-1.0.0-en.epub", "participatory-planning-1.0.0-es.epub"]
+    assert sorted(p.name for p in out.iterdir()) == ["catalog.json", "index.html", *books]
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert [p["file"] for lang in catalog["courses"][0]["languages"] for r in lang["releases"]
+            for p in r["packages"]] == books
+    assert "Open it in an e-reader or a reading app" in (out / "index.html").read_text()
+    first = (out / books[0]).read_bytes()
+    assert run("build", course, "--source", course.parent, "--out", out, "-f", "epub").exit_code == 0
+    assert (out / books[0]).read_bytes() == first  # the same source date: the same bytes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -97,3 +99,16 @@ def test_language_codes_and_descriptions():
         ["eng", "spa", "fra", "por", "pol", "ara", "ckb"]
     assert short_description("a " * 50) == "a " * 38 + "a…"
     assert short_description("Short one.") == "Short one."
+
+
+def test_build_writes_a_zim_per_language_and_libzim_prints_nothing(sample, tmp_path):
+    course, out = sample("participatory-planning"), tmp_path / "dist"
+    run = subprocess.run([sys.executable, "-m", "builder", "build", str(course), "--source", str(course.parent),
+                          "--out", str(out), "-f", "zim"], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Resolve redirect" not in run.stdout and "set index" not in run.stdout
+    zims = ["participatory-planning-1.0.0-en.zim", "participatory-planning-1.0.0-es.zim"]
+    assert sorted(p.name for p in out.glob("*.zim")) == zims
+    catalog = json.loads((out / "catalog.json").read_text())
+    assert {lang["lang"]: lang["releases"][0]["formats"] for lang in catalog["courses"][0]["languages"]} == \
+        {"en": ["zim"], "es": ["zim"]}

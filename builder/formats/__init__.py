@@ -27,14 +27,9 @@ class FileFormat:
     suffix: str
     make: Callable[[Site, bytes, Problems], OneFile | None]  # site, coursepack.json -> the file (None: an error)
     check: Callable[[Path], list[str]]  # the format's own validator: its complaints, none when valid
-    label: str  # how the library names the format
-    use: str  # where people take the file, as the library says
 
 
 FILE_FORMATS = {
-    EPUB: FileFormat(EPUB, ".epub", lambda site, entry, problems: epub_file(site, entry), check_epub,
-                     "E-book (EPUB 3)", "Open it in an e-reader or a reading app; quizzes are plain questions, "
-                     "with the answers at the end"),
-    ZIM: FileFormat(ZIM, ".zim", zim_file, check_zim, "Kiwix (ZIM)",
-                    "Open it in the Kiwix app or on a Kiwix hotspot; progress stays on the device"),
+    EPUB: FileFormat(EPUB, ".epub", lambda site, entry, problems: epub_file(site, entry), check_epub),
+    ZIM: FileFormat(ZIM, ".zim", zim_file, check_zim),
 }

@@ -34,7 +34,9 @@ def parse_page(site: Site, name: str) -> HtmlElement:
 
 
 def release_time() -> datetime:
-    """When the file says it was made: SOURCE_DATE_EPOCH when set (reproducible builds), else now, in UTC."""
+    """When an e-book or ZIM says it was made: SOURCE_DATE_EPOCH when set (reproducible builds), else today
+    at midnight UTC, so that every build of one day gives the same bytes."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
-    return moment.replace(microsecond=0)
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -28,7 +28,7 @@ from builder.package import STORED_SUFFIXES, Entry
 from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
 from builder.formats.base import OneFile, module_pages, parse_page, release_time
-from builder.library import ENTRY
+from builder.scan import ENTRY
 from builder.single import drop_links, local_size
 from builder.trees import remove_keeping_tail
 from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip

@@ -39,7 +39,7 @@ from builder.package import Entry
 from builder.problems import CoursepackError, Problems
 from builder.render import HOME, PRINT, PROGRESS, Site
 from builder.formats.base import OneFile, release_time
-from builder.library import ENTRY
+from builder.scan import ENTRY
 from builder.single import MIME, drop_links
 
 ZIM = "zim"
