@@ -40,7 +40,7 @@ def book(tmp_path_factory) -> Path:
     add_media(course)
     path = folder / "single-course.epub"
     site = site_of(course, "en", folder / "cache")
-    path.write_bytes(epub_file(site, package_entry(site.course, "en", "epub")).data)
+    path.write_bytes(epub_file(site, package_entry(site.course, "en", "epub"), Problems()).data)
     return path
 
 
@@ -108,7 +108,7 @@ def test_accessibility_metadata(book):
 def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     site = site_of(PROJECT / "courses" / "land-use-basics", "ar", tmp_path / "cache")
-    book = epub_file(site, package_entry(site.course, "ar", "epub"))
+    book = epub_file(site, package_entry(site.course, "ar", "epub"), Problems())
     path = tmp_path / "ar.epub"
     path.write_bytes(book.data)
     assert check_epub(path) == []
@@ -117,7 +117,8 @@ def test_arabic_book_reads_right_to_left_and_is_valid(tmp_path, monkeypatch):
     assert opf.find(".//opf:meta[@property='dcterms:modified']", NS).text == "2025-12-01T00:00:00Z"
     home = read(path, "EPUB/index.xhtml")
     assert (home.get("lang"), home.get("dir")) == ("ar", "rtl")
-    assert epub_file(site, package_entry(site.course, "ar", "epub")).data == book.data  # the same source date: the same bytes
+    again = epub_file(site, package_entry(site.course, "ar", "epub"), Problems())
+    assert again.data == book.data  # the same source date: the same bytes
 
 
 def test_build_writes_one_book_per_language_and_the_library_lists_them(run, sample, tmp_path, monkeypatch):
@@ -134,3 +135,13 @@ def test_build_writes_one_book_per_language_and_the_library_lists_them(run, samp
     first = (out / books[0]).read_bytes()
     assert run("build", course, "--source", course.parent, "--out", out, "-f", "epub").exit_code == 0
     assert (out / books[0]).read_bytes() == first  # the same source date: the same bytes
+
+
+def test_a_page_without_main_is_an_error_naming_it(tmp_path):
+    site = site_of(PROJECT / "courses" / "participatory-planning", "en", tmp_path / "cache")
+    site.files["index.html"] = b"<!doctype html><html><body><p>My own template</p></body></html>"
+    problems = Problems()
+    assert epub_file(site, package_entry(site.course, "en", "epub"), problems) is None
+    assert [(p.message, p.hint) for p in problems.items if not p.warning] == [
+        ("the epub package needs a <main> on every page, and index.html has none",
+         "keep the <main> of base.html in your own templates")]

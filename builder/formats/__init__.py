@@ -30,6 +30,6 @@ class FileFormat:
 
 
 FILE_FORMATS = {
-    EPUB: FileFormat(EPUB, ".epub", lambda site, entry, problems: epub_file(site, entry), check_epub),
+    EPUB: FileFormat(EPUB, ".epub", epub_file, check_epub),
     ZIM: FileFormat(ZIM, ".zim", zim_file, check_zim),
 }

@@ -24,6 +24,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from builder.locale import TEMPLATES, Strings, fill, strings
+from builder.problems import Problems
 from builder.package import STORED_SUFFIXES, Entry
 from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
@@ -64,20 +65,26 @@ class Chapter:
     main: HtmlElement  # the content, as rendered and cleaned
 
 
-def epub_file(site: Site, entry: bytes) -> OneFile:
+def epub_file(site: Site, entry: bytes, problems: Problems) -> OneFile | None:
     """The course in `site` (one language, pages at the package root) as an EPUB 3 book, carrying `entry`
-    (the library's coursepack.json) in META-INF, where reading systems leave other files alone."""
+    (the library's coursepack.json) in META-INF, where reading systems leave other files alone.
+    None, with an error, when a page (from the course's own templates) has no <main>."""
     t = strings(site.course, site.lang)
     pages = [HOME, *module_pages(site)]
     names = {page: posixpath.splitext(page)[0] + ".xhtml" for page in pages}
+    mains = {page: parse_page(site, page).find(".//main") for page in pages}
+    missing = [page for page, main in mains.items() if main is None]
+    if missing:
+        problems.error(site.course.config, 0, f"the epub package needs a <main> on every page, and "
+                       f"{', '.join(missing)} has none", "keep the <main> of base.html in your own templates")
+        return None
     resources: dict[str, str] = {}  # package path -> media type
     answers: list[HtmlElement] = []
     chapters = []
-    for page in pages:
-        doc = parse_page(site, page)
-        main = doc.find(".//main")
+    for page, main in mains.items():
         drop_links(main, set(site.pages) - set(pages))
-        title = main.findtext(".//h1") or site.title
+        heading = main.find(".//h1")
+        title = heading.text_content() if heading is not None else site.title
         for quiz in _quizzes(main):
             _static_quiz(quiz, names[page], answers)
         _clean(main, site, names, resources, t)

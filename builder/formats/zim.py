@@ -43,6 +43,7 @@ from builder.scan import ENTRY
 from builder.single import MIME, drop_links
 
 ZIM = "zim"
+TITLE_MAX = 30  # characters, openZIM metadata spec (openZIM's own scrapers refuse longer titles)
 DESCRIPTION_MAX = 80  # characters, openZIM metadata spec
 LONG_DESCRIPTION_MAX = 4000
 LEFT_OUT = (PRINT,)
@@ -70,7 +71,7 @@ def iso639_3(lang: str) -> str:
 
 
 def short_description(text: str, limit: int = DESCRIPTION_MAX) -> str:
-    """The description cut at a word to fit `limit` characters, with an ellipsis when cut."""
+    """A title or description cut at a word to fit `limit` characters, with an ellipsis when cut."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -186,7 +187,7 @@ def _metadata(creator: Creator, site: Site) -> None:
     """The metadata Kiwix's library and zimcheck require, and a little more it shows."""
     course, text = site.course, site.course.text(site.lang)
     creator.add_metadata("Name", f"coursepack_{site.lang}_{course.id}")
-    creator.add_metadata("Title", text.title)
+    creator.add_metadata("Title", short_description(text.title, TITLE_MAX))
     creator.add_metadata("Creator", ", ".join(course.authors) or course.organisation or "coursepack")
     creator.add_metadata("Publisher", course.organisation or ", ".join(course.authors) or "coursepack")
     creator.add_metadata("Date", release_time().strftime("%Y-%m-%d"))
