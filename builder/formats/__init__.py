@@ -1,35 +1,63 @@
-"""Formats that turn a rendered site (one course in one language) into one finished file.
+"""Every output format, one module each, behind one small interface.
 
-Each registers here what the build needs to know: its name (as `--format` takes it), the file's
-suffix, how the file is made from a site and its coursepack.json, and the real validator that
-checks it. The zips (SCORM 1.2, SCORM 2004, offline) and the single .html file are still made
-in builder.build; moving them here is the rest of issue 13's design step.
+A format says its name (as `--format` takes it), its file suffix, whether `build` writes it by
+default, whether the combined package of a course in several languages is made in it, how it
+makes a package from a rendered site, and (where there is one) the real validator of its files.
+`build` loops over the chosen formats; `--format` choices come from `REGISTRY`, in its order.
+A format's maker returns the files of a zip, which the build writes with the course's shared
+store, or one finished file (`data` and `entries`), or None after reporting an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
-from builder.formats.base import OneFile
-from builder.formats.epub import EPUB, check_epub, epub_file
-from builder.formats.zim import ZIM, check_zim, zim_file
+from builder.package import Entry
 from builder.problems import Problems
 from builder.render import Site
 
 
+class Finished(Protocol):
+    """A package that is one file: its bytes, and every file it holds."""
+
+    data: bytes
+    entries: tuple[Entry, ...]
+
+
 @dataclass(frozen=True)
-class FileFormat:
-    """A format whose package is one file made from a site."""
+class Request:
+    """What a format is asked to make: one site as one package."""
+
+    site: Site
+    entry: bytes  # the library's coursepack.json for this package
+    name: str  # the package's file name, for messages
+    max_inline: int  # the largest media file the single file carries
+
+
+Made = dict[str, bytes | Path] | Finished | None
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format."""
 
     name: str
-    suffix: str
-    make: Callable[[Site, bytes, Problems], OneFile | None]  # site, coursepack.json -> the file (None: an error)
-    check: Callable[[Path], list[str]]  # the format's own validator: its complaints, none when valid
+    suffix: str  # ".zip", ".html", ".epub", ".zim"
+    default: bool  # written by `build` when --format names none
+    combined: bool  # also made from the combined site of a course in several languages
+    make: Callable[[Request, Problems], Made]
+    check: Callable[[Path], list[str]] | None = None  # the format's own validator: its complaints, none when valid
 
 
-FILE_FORMATS = {
-    EPUB: FileFormat(EPUB, ".epub", epub_file, check_epub),
-    ZIM: FileFormat(ZIM, ".zim", zim_file, check_zim),
-}
+REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add a format; the order of registration is the order of `--format` choices and of the summary."""
+    REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+from builder.formats import scorm, offline, single, epub, zim  # noqa: E402,F401  - each registers itself

@@ -9,8 +9,15 @@ from datetime import datetime, timezone
 import lxml.html
 from lxml.html import HtmlElement
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from builder.scan import ENTRY
 from builder.package import Entry
 from builder.render import HOME, PRINT, PROGRESS, Site
+
+if TYPE_CHECKING:
+    from builder.formats import Request
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,11 @@ class OneFile:
 
     data: bytes
     entries: tuple[Entry, ...]
+
+
+def site_files(request: Request) -> dict[str, bytes | Path]:
+    """The site's files as a zip carries them, with the library's coursepack.json at the root."""
+    return {**request.site.files, ENTRY: request.entry}
 
 
 def module_pages(site: Site) -> list[str]:

@@ -28,6 +28,7 @@ from builder.problems import Problems
 from builder.package import STORED_SUFFIXES, Entry
 from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
+from builder.formats import Format, Request, register
 from builder.formats.base import OneFile, module_pages, parse_page, release_time
 from builder.scan import ENTRY
 from builder.single import drop_links, local_size
@@ -63,6 +64,10 @@ class Chapter:
     title: str
     kind: str  # epub:type of its section: titlepage, chapter or backmatter
     main: HtmlElement  # the content, as rendered and cleaned
+
+
+def _make(request: Request, problems: Problems) -> OneFile | None:
+    return epub_file(request.site, request.entry, problems)
 
 
 def epub_file(site: Site, entry: bytes, problems: Problems) -> OneFile | None:
@@ -393,3 +398,6 @@ def check_epub(path: Path) -> list[str]:
     run = subprocess.run([*command, "-q", str(path)], capture_output=True, text=True)
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith(("ERROR", "WARNING", "FATAL"))]
     return lines or ([] if run.returncode == 0 else [f"epubcheck exited with {run.returncode}: {run.stderr.strip()}"])
+
+
+register(Format(EPUB, ".epub", default=False, combined=False, make=_make, check=check_epub))

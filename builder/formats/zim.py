@@ -38,6 +38,7 @@ from builder import __version__
 from builder.package import Entry
 from builder.problems import CoursepackError, Problems
 from builder.render import HOME, PRINT, PROGRESS, Site
+from builder.formats import Format, Request, register
 from builder.formats.base import OneFile, release_time
 from builder.scan import ENTRY
 from builder.single import MIME, drop_links
@@ -121,6 +122,10 @@ class _Item(Item):
 
     def get_hints(self) -> dict[Hint, int]:
         return {Hint.FRONT_ARTICLE: self.front}
+
+
+def _make(request: Request, problems: Problems) -> OneFile | None:
+    return zim_file(request.site, request.entry, problems)
 
 
 def zim_file(site: Site, entry: bytes, problems: Problems) -> OneFile | None:
@@ -212,3 +217,6 @@ def check_zim(path: Path) -> list[str]:
         return []
     return [line for line in run.stdout.splitlines() if "[ERROR]" in line or "Error" in line] \
         or [f"zimcheck exited with {run.returncode}: {(run.stdout + run.stderr).strip()}"]
+
+
+register(Format(ZIM, ".zim", default=False, combined=False, make=_make, check=check_zim))
