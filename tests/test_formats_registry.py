@@ -31,3 +31,13 @@ def test_every_format_of_a_new_course_passes_its_validator(run, new_course, tmp_
     for name, fmt in REGISTRY.items():
         if fmt.check:
             assert fmt.check(out / names[name]) == [], name
+
+
+def test_the_library_presents_each_format_as_its_module_says(run, new_course, tmp_path):
+    out = tmp_path / "dist"
+    assert run("build", new_course, "--source", new_course.parent, "--out", out, "-f", "epub", "-f", "offline",
+               "-f", "scorm12").exit_code == 0
+    page = (out / "index.html").read_text()
+    order = [page.index(REGISTRY[name].label) for name in ("offline", "epub", "scorm12")]
+    assert order == sorted(order)  # the file most people want first
+    assert REGISTRY["epub"].use in page and REGISTRY["offline"].use in page

@@ -2,8 +2,9 @@
 
 A format says its name (as `--format` takes it), its file suffix, whether `build` writes it by
 default, whether the combined package of a course in several languages is made in it, how it
-makes a package from a rendered site, and (where there is one) the real validator of its files.
-`build` loops over the chosen formats; `--format` choices come from `REGISTRY`, in its order.
+makes a package from a rendered site, (where there is one) the real validator of its files, and
+how the library presents it. `build` loops over the chosen formats; `--format` choices come from
+`REGISTRY`, in its order.
 A format's maker returns the files of a zip, which the build writes with the course's shared
 store, or one finished file (`data` and `entries`), or None after reporting an error.
 """
@@ -49,6 +50,9 @@ class Format:
     combined: bool  # also made from the combined site of a course in several languages
     make: Callable[[Request, Problems], Made]
     check: Callable[[Path], list[str]] | None = None  # the format's own validator: its complaints, none when valid
+    label: str = ""  # how the library names it
+    use: str = ""  # what the library tells people to do with it
+    shelf: int = 0  # where the library lists it among a release's files: the one most people want first
 
 
 REGISTRY: dict[str, Format] = {}

@@ -400,4 +400,5 @@ def check_epub(path: Path) -> list[str]:
     return lines or ([] if run.returncode == 0 else [f"epubcheck exited with {run.returncode}: {run.stderr.strip()}"])
 
 
-register(Format(EPUB, ".epub", default=False, combined=False, make=_make, check=check_epub))
+register(Format(EPUB, ".epub", default=False, combined=False, make=_make, check=check_epub, label="E-book (EPUB)",
+                use="Open it in an e-reader or a reading app; questions have their answers at the end", shelf=3))

@@ -14,4 +14,5 @@ def _make(request: Request, problems: Problems) -> dict[str, bytes | Path]:
     return site_files(request)
 
 
-register(Format("offline", ".zip", default=True, combined=True, make=_make))
+register(Format("offline", ".zip", default=True, combined=True, make=_make,
+                label="Offline course", use="Unzip, then open index.html", shelf=1))

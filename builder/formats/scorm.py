@@ -38,5 +38,8 @@ def check_scorm(path: Path) -> list[str]:
         return validate_manifest(archive.read("imsmanifest.xml"))
 
 
-register(Format("scorm12", ".zip", default=True, combined=False, make=_make12, check=check_scorm))
-register(Format("scorm2004", ".zip", default=True, combined=False, make=_make2004, check=check_scorm))
+FOR_LMS = "For the LMS administrator"
+register(Format("scorm12", ".zip", default=True, combined=False, make=_make12, check=check_scorm,
+                label="SCORM 1.2", use=FOR_LMS, shelf=5))
+register(Format("scorm2004", ".zip", default=True, combined=False, make=_make2004, check=check_scorm,
+                label="SCORM 2004", use=FOR_LMS, shelf=6))

@@ -15,4 +15,5 @@ def _make(request: Request, problems: Problems) -> SingleFile | None:
     return made
 
 
-register(Format(SINGLE, ".html", default=False, combined=False, make=_make))
+register(Format(SINGLE, ".html", default=False, combined=False, make=_make, label="Single web page",
+                use="Open it in any browser; easy to send by e-mail or messaging app", shelf=2))

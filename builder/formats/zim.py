@@ -219,4 +219,5 @@ def check_zim(path: Path) -> list[str]:
         or [f"zimcheck exited with {run.returncode}: {(run.stdout + run.stderr).strip()}"]
 
 
-register(Format(ZIM, ".zim", default=False, combined=False, make=_make, check=check_zim))
+register(Format(ZIM, ".zim", default=False, combined=False, make=_make, check=check_zim, label="Kiwix (ZIM)",
+                use="Open it in the Kiwix app, or put it on a Kiwix hotspot", shelf=4))
