@@ -23,13 +23,13 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from builder.locale import TEMPLATES, Strings, fill, strings
-from builder.problems import Problems
-from builder.package import STORED_SUFFIXES, Entry
-from builder.refs import LOAD_ATTRS
-from builder.render import HOME, Site, text_dir
 from builder.formats import Format, Request, register
 from builder.formats.base import OneFile, module_pages, parse_page, release_time
+from builder.locale import TEMPLATES, Strings, fill, strings
+from builder.package import STORED_SUFFIXES, Entry
+from builder.problems import Problems
+from builder.refs import LOAD_ATTRS
+from builder.render import HOME, Site, text_dir
 from builder.scan import ENTRY
 from builder.single import drop_links, local_size
 from builder.trees import remove_keeping_tail

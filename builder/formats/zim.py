@@ -13,13 +13,13 @@ illustration, drawn here from the course id.
 from __future__ import annotations
 
 import hashlib
-from colorsys import hsv_to_rgb
-from contextlib import contextmanager
-import posixpath
 import os
+import posixpath
 import subprocess
 import sys
 import tempfile
+from colorsys import hsv_to_rgb
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator
@@ -35,11 +35,11 @@ except ImportError:  # the optional extra coursepack[zim]: a binary wheel not ev
     Item = object
 
 from builder import __version__
+from builder.formats import Format, Request, register
+from builder.formats.base import OneFile, release_time
 from builder.package import Entry
 from builder.problems import CoursepackError, Problems
 from builder.render import HOME, PRINT, PROGRESS, Site
-from builder.formats import Format, Request, register
-from builder.formats.base import OneFile, release_time
 from builder.scan import ENTRY
 from builder.single import MIME, drop_links
 
@@ -54,7 +54,7 @@ ISO_639_3 = {"ar": "ara", "fa": "fas", "zh": "zho", "ms": "msa", "sw": "swa", "q
              "de": "deu", "nl": "nld", "cs": "ces", "el": "ell", "hy": "hye", "ka": "kat", "ro": "ron",
              "sk": "slk", "sq": "sqi", "mk": "mkd", "eu": "eus", "is": "isl", "my": "mya", "bo": "bod",
              "cy": "cym", "mi": "mri", "no": "nor", "et": "est", "lv": "lav", "uz": "uzb", "az": "aze",
-             "mn": "mon", "ne": "nep", "om": "orm", "ps": "pus", "ku": "kur", "kok": "kok"}
+             "mn": "mon", "ne": "nep", "om": "orm", "ps": "pus", "ku": "kur"}
 
 
 def iso639_3(lang: str) -> str:
