@@ -145,3 +145,17 @@ def test_a_page_without_main_is_an_error_naming_it(tmp_path):
     assert [(p.message, p.hint) for p in problems.items if not p.warning] == [
         ("the epub package needs a <main> on every page, and index.html has none",
          "keep the <main> of base.html in your own templates")]
+
+
+def test_figures_keep_their_images_and_captions(tmp_path):
+    """The Carpentries-style lesson: figures from Markdown image captions, solutions folded, fenced divs."""
+    site = site_of(PROJECT / "tests" / "fixtures" / "carpentries-lesson", "en", tmp_path / "cache")
+    path = tmp_path / "lesson.epub"
+    path.write_bytes(epub_file(site, package_entry(site.course, "en", "epub"), Problems()).data)
+    assert check_epub(path) == []
+    plotting = read(path, "EPUB/02-plotting.xhtml")
+    figures = {f.find("x:img", NS).get("src"): f.findtext("x:figcaption", namespaces=NS)
+               for f in plotting.iterfind(".//x:figure", NS) if f.find("x:img", NS) is not None}
+    assert figures["files/fig/permits-by-year.svg"] == "Permits granted per year, 2020 to 2023."
+    manifest = {item.get("href") for item in read(path, "EPUB/package.opf").iterfind(".//opf:item", NS)}
+    assert set(figures) <= manifest
