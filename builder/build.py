@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
-from builder.formats import REGISTRY, Request
+from builder.formats import ALL_FORMATS, COMBINED_FORMATS, FORMATS, MAX_INLINE, REGISTRY, Request  # noqa: F401
 from builder.library import package_entry
 from builder.locale import check_strings
 from builder.media import Media, default_cache
@@ -27,15 +27,11 @@ from builder.pages import build_pages
 from builder.problems import Problem, Problems, display_path
 from builder.render import Site, render_site
 from builder.schedule import declared_id, largest_first
-from builder.single import MAX_INLINE
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import check_tracking, check_translated_quizzes
 from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
-ALL_FORMATS = tuple(REGISTRY)  # in registration order: builder/formats/__init__.py
-FORMATS = tuple(name for name, f in REGISTRY.items() if f.default)  # unless --format says otherwise
-COMBINED_FORMATS = tuple(name for name, f in REGISTRY.items() if f.combined)  # from the all-languages site too
 WRITE_HINT = "free some space, or check the folder's permissions, and build again"
 
 

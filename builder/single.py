@@ -27,6 +27,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from builder.assets import minify
+from builder.formats import MAX_INLINE, SINGLE  # noqa: F401 (named here by callers)
 from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems
@@ -35,8 +36,6 @@ from builder.render import HOME, PRINT, PROGRESS, Site, environment
 from builder.sizes import human_size
 from builder.trees import demote_headings, remove_keeping_tail
 
-SINGLE = "single"
-MAX_INLINE = 200_000  # bytes: audio, video and other files above this stay out of the single file
 LEFT_OUT_PAGES = (PRINT,)  # the whole course on one page: without JavaScript, the single file is that already
 SHIM = "single.js"  # the template showing one page at a time; only the single file carries it
 EMBEDDED_ENTRY = "coursepack-package"  # id of the <script> holding what coursepack.json holds in a zip

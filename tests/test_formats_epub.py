@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 
 from builder.build import gather
-from builder.formats.epub import check_epub, epub_file
+from builder.formats.epub import check as check_epub
+from builder.formats.epub import epub_file
 from builder.library import package_entry
 from builder.problems import Problems
 from builder.render import Site

@@ -14,7 +14,8 @@ from libzim.reader import Archive
 from libzim.search import Query, Searcher
 from PIL import Image
 
-from builder.formats.zim import check_zim, iso639_3, short_description, zim_file
+from builder.formats.zim import check as check_zim
+from builder.formats.zim import iso639_3, short_description, zim_file
 from builder.library import package_entry
 from builder.problems import Problems
 from test_formats_epub import PROJECT, site_of

@@ -23,7 +23,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from builder.formats import Format, Request, register
+from builder.formats import Request
 from builder.formats.base import OneFile, module_pages, parse_page, release_time
 from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.package import STORED_SUFFIXES, Entry
@@ -66,7 +66,8 @@ class Chapter:
     main: HtmlElement  # the content, as rendered and cleaned
 
 
-def _make(request: Request, problems: Problems) -> OneFile | None:
+def make(request: Request, problems: Problems) -> OneFile | None:
+    """The registry's entry point: the site and its coursepack.json as one file."""
     return epub_file(request.site, request.entry, problems)
 
 
@@ -390,7 +391,7 @@ def _stored(name: str) -> bool:
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck; its /usr/bin script needs binfmt
 
 
-def check_epub(path: Path) -> list[str]:
+def check(path: Path) -> list[str]:
     """epubcheck's errors and warnings about a book (empty when it is valid)."""
     # The quick JIT tier: epubcheck runs once per book, so the JVM's optimising tier never pays off.
     command = (["java", "-XX:TieredStopAtLevel=1", "-jar", str(EPUBCHECK_JAR)] if EPUBCHECK_JAR.is_file()
@@ -399,6 +400,3 @@ def check_epub(path: Path) -> list[str]:
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith(("ERROR", "WARNING", "FATAL"))]
     return lines or ([] if run.returncode == 0 else [f"epubcheck exited with {run.returncode}: {run.stderr.strip()}"])
 
-
-register(Format(EPUB, ".epub", default=False, combined=False, make=_make, check=check_epub, label="E-book (EPUB)",
-                use="Open it in an e-reader or a reading app; questions have their answers at the end", shelf=3))

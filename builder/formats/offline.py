@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builder.formats import Format, Request, register
+from builder.formats import Request
 from builder.formats.base import site_files
 from builder.problems import Problems
 
 
-def _make(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+def make(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+    """The site's files and coursepack.json."""
     return site_files(request)
-
-
-register(Format("offline", ".zip", default=True, combined=True, make=_make,
-                label="Offline course", use="Unzip, then open index.html", shelf=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from builder.formats import Format, Request, register
+from builder.formats import Request
 from builder.formats.base import site_files
 from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.problems import Problems
@@ -24,22 +24,17 @@ def scorm_files(request: Request, fmt: str) -> dict[str, bytes | Path]:
     return files
 
 
-def _make12(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+def make12(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+    """A SCORM 1.2 package's files."""
     return scorm_files(request, "scorm12")
 
 
-def _make2004(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+def make2004(request: Request, problems: Problems) -> dict[str, bytes | Path]:
+    """A SCORM 2004 4th Edition package's files."""
     return scorm_files(request, "scorm2004")
 
 
-def check_scorm(path: Path) -> list[str]:
+def check(path: Path) -> list[str]:
     """The package's imsmanifest.xml against the official SCORM schemas (builder.xsd)."""
     with zipfile.ZipFile(path) as archive:
         return validate_manifest(archive.read("imsmanifest.xml"))
-
-
-FOR_LMS = "For the LMS administrator"
-register(Format("scorm12", ".zip", default=True, combined=False, make=_make12, check=check_scorm,
-                label="SCORM 1.2", use=FOR_LMS, shelf=5))
-register(Format("scorm2004", ".zip", default=True, combined=False, make=_make2004, check=check_scorm,
-                label="SCORM 2004", use=FOR_LMS, shelf=6))

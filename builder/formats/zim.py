@@ -35,7 +35,7 @@ except ImportError:  # the optional extra coursepack[zim]: a binary wheel not ev
     Item = object
 
 from builder import __version__
-from builder.formats import Format, Request, register
+from builder.formats import Request
 from builder.formats.base import OneFile, release_time
 from builder.package import Entry
 from builder.problems import CoursepackError, Problems
@@ -124,7 +124,8 @@ class _Item(Item):
         return {Hint.FRONT_ARTICLE: self.front}
 
 
-def _make(request: Request, problems: Problems) -> OneFile | None:
+def make(request: Request, problems: Problems) -> OneFile | None:
+    """The registry's entry point: the site and its coursepack.json as one file."""
     return zim_file(request.site, request.entry, problems)
 
 
@@ -210,7 +211,7 @@ def _metadata(creator: Creator, site: Site) -> None:
     creator.add_illustration(48, illustration(course.id))
 
 
-def check_zim(path: Path) -> list[str]:
+def check(path: Path) -> list[str]:
     """zimcheck's complaints about a ZIM file (empty when it is valid)."""
     run = subprocess.run(["zimcheck", "--all", "--details", str(path)], capture_output=True, text=True)
     if run.returncode == 0:
@@ -218,6 +219,3 @@ def check_zim(path: Path) -> list[str]:
     return [line for line in run.stdout.splitlines() if "[ERROR]" in line or "Error" in line] \
         or [f"zimcheck exited with {run.returncode}: {(run.stdout + run.stderr).strip()}"]
 
-
-register(Format(ZIM, ".zim", default=False, combined=False, make=_make, check=check_zim, label="Kiwix (ZIM)",
-                use="Open it in the Kiwix app, or put it on a Kiwix hotspot", shelf=4))
