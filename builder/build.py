@@ -17,10 +17,9 @@ from builder import progress
 from builder.assets import keep_in
 from builder.combined import MULTIPLE, combined_site
 from builder.course import Course, load_course
-from builder.formats import ALL_FORMATS, COMBINED_FORMATS, FORMATS  # noqa: F401 (named here by callers)
+from builder.formats import ALL_FORMATS, COMBINED_FORMATS, FORMATS, MAX_INLINE, REGISTRY, Request  # noqa: F401
 from builder.library import package_entry
 from builder.locale import check_strings
-from builder.manifest import scorm12_manifest, scorm2004_manifest
 from builder.media import Media, default_cache
 from builder.names import FileNames
 from builder.offline_check import check_sites
@@ -28,11 +27,9 @@ from builder.package import Entry, StagedZip, discard, publish, stage_file, stag
 from builder.pages import build_pages
 from builder.problems import Problem, Problems, display_path
 from builder.render import Site, render_site
-from builder.scan import ENTRY
 from builder.schedule import declared_id, largest_first
-from builder.single import MAX_INLINE, SINGLE, single_file
 from builder.sizes import human_size, sizes_apart
-from builder.tracking import COURSE_DATA, check_tracking, check_translated_quizzes
+from builder.tracking import check_tracking, check_translated_quizzes
 from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
@@ -69,22 +66,11 @@ class CourseResult:
 
 
 def package_name(course: Course, lang: str, fmt: str) -> str:
-    """`<id>-<version>[-<lang>]-<format>.zip` (`.html` for the single file); the language only for one
-    language of a course that has several."""
+    """`<id>-<version>[-<lang>]-<format><suffix>` (`-scorm12.zip`, `-single.html`), the format left out where the
+    suffix names it (`.epub`, `.zim`); the language only for one language of a course that has several."""
     suffix = f"-{lang}" if len(course.languages) > 1 and lang != MULTIPLE else ""
-    return f"{course.id}-{course.version}{suffix}-{fmt}" + (".html" if fmt == SINGLE else ".zip")
-
-
-def package_files(site: Site, fmt: str) -> dict[str, bytes | Path]:
-    """The files of one format: the shared site, the library's coursepack.json, and a manifest for SCORM."""
-    files = {**site.files, ENTRY: package_entry(site.course, site.lang, fmt)}
-    if fmt in ("scorm12", "scorm2004"):  # the runtime talks only to the API its manifest promises
-        files[COURSE_DATA] = site.files[COURSE_DATA] + f'window.coursepackCourse.format = "{fmt}";\n'.encode()
-    if fmt == "scorm12":
-        files["imsmanifest.xml"] = scorm12_manifest(site.course, site.lang, list(files))
-    elif fmt == "scorm2004":
-        files["imsmanifest.xml"] = scorm2004_manifest(site.course, site.lang, list(files))
-    return files
+    ending = REGISTRY[fmt].suffix
+    return f"{course.id}-{course.version}{suffix}" + (ending if ending == f".{fmt}" else f"-{fmt}{ending}")
 
 
 def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[Course | None, list[Site]]:
@@ -190,17 +176,16 @@ def publish_course(result: CourseResult) -> CourseResult:
 
 def stage(site: Site, fmt: str, out: Path, max_inline: int, problems: Problems,
           store: Store | None = None) -> StagedZip | None:
-    """One package in a temp file beside its target: a zip, or the single .html file (None if it cannot be made)."""
+    """One package in a temp file beside its target, as its format makes it (None if it cannot be made)."""
     target = out / package_name(site.course, site.lang, fmt)
-    if fmt != SINGLE:
-        files = package_files(site, fmt)
-    else:
-        single = single_file(site, package_entry(site.course, site.lang, fmt), problems, max_inline)
-        if single is None:
-            return None
-        check_sites([site], problems, {target.name: single.data})  # the files inlined, and the page around them
+    request = Request(site, package_entry(site.course, site.lang, fmt), target.name, max_inline)
+    made = REGISTRY[fmt].make(request, problems)
+    if made is None:
+        return None
     try:
-        return stage_zip(target, files, store) if fmt != SINGLE else stage_file(target, single.data, single.entries)
+        if not isinstance(made, dict):
+            return stage_file(target, made.data, made.entries)
+        return stage_zip(target, made, store)
     except TooBig as e:
         problems.error(site.course.config, 0, f"package {target.name}: {e.what}", e.hint)
         return None

@@ -88,8 +88,9 @@ class Size(click.ParamType):
 @strict_option
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
               help="Package formats to write (repeatable). Default: scorm12, scorm2004 and offline; single (the "
-                   "whole course as one .html file per language, to send by e-mail or messaging app) only when "
-                   "named. For a course in several languages, "
+                   "whole course as one .html file per language, to send by e-mail or messaging app), epub (an "
+                   "e-book per language) and zim (a file per language for the Kiwix app; needs "
+                   "coursepack[zim]) only when named. For a course in several languages, "
                    "offline writes one package per language and one holding every language, with a language "
                    "chooser.")
 @click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),

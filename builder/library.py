@@ -18,6 +18,7 @@ import jinja2
 
 from builder.combined import MULTIPLE
 from builder.course import Course
+from builder.formats import REGISTRY
 from builder.locale import autonym
 from builder.package import write_file
 from builder.problems import Problem, display_path
@@ -26,7 +27,6 @@ from builder.scan import ENTRY_SCHEMA, Known, Listed, read_record, record_bytes,
 from builder.sizes import SPEEDS, download_time, human_size
 
 CATALOG_SCHEMA = 1
-FORMAT_ORDER = ("offline", "single", "scorm12", "scorm2004")  # the file most people want first
 LIBRARY_SPEED = "256 kbit/s"
 LIBRARY_FILES = ("catalog.json", "index.html")
 GENERATOR = "coursepack"
@@ -38,7 +38,8 @@ STRINGS = {
     "title": "Course library",
     "which_file": "Which file? To learn on this computer or phone, take the offline zip: unzip it and open "
                   "index.html. A single .html file, where there is one, is the same course as one web page, easy "
-                  "to send by e-mail or messaging app. The SCORM zips are for the LMS administrator to upload.",
+                  "to send by e-mail or messaging app. An .epub file is the course as an e-book, a .zim file "
+                  "opens in the Kiwix app. The SCORM zips are for the LMS administrator to upload.",
     "summary": "Packages: {count}, {size} in all. Download times are for a {speed} connection.",
     "empty": "There are no packages in this folder yet.",
     "col_file": "File",
@@ -47,14 +48,7 @@ STRINGS = {
     "col_time": "Time at {speed}",
     "sha256": "SHA-256",
     "checksum_note": "To check a copy, compare its SHA-256 checksum with the one listed here.",
-    "format_offline": "Offline course",
-    "format_single": "Single web page",
-    "format_scorm12": "SCORM 1.2",
-    "format_scorm2004": "SCORM 2004",
-    "use_offline": "Unzip, then open index.html",
     "all_languages": "All languages in one package",
-    "use_scorm": "For the LMS administrator",
-    "use_single": "Open it in any browser; easy to send by e-mail or messaging app",
 }
 
 
@@ -214,7 +208,8 @@ def _version_key(version: str) -> tuple:
 
 
 def _format_rank(fmt: str) -> int:
-    return FORMAT_ORDER.index(fmt) if fmt in FORMAT_ORDER else len(FORMAT_ORDER)
+    """The format's shelf in the registry; formats this coursepack does not know (a newer one wrote them) last."""
+    return REGISTRY[fmt].shelf if fmt in REGISTRY else len(REGISTRY) + 1
 
 
 def library_page(data: dict) -> str:
@@ -227,5 +222,5 @@ def library_page(data: dict) -> str:
     releases += [r for c in data["courses"] for lang in c["languages"] for r in lang["releases"]]
     packages = [p for r in releases for p in r["packages"]]
     return env.get_template("library.html").render(
-        catalog=data, t=STRINGS, speed=LIBRARY_SPEED, autonym=autonym,
+        catalog=data, t=STRINGS, formats=REGISTRY, speed=LIBRARY_SPEED, autonym=autonym,
         count=len(packages), total=human_size(sum(p["size"] for p in packages)))

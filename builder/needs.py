@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from builder.results import LIKERT, Answer, LearnerResult
 from builder.results import _natural as natural  # '1.10' after '1.9', as `coursepack results` orders

@@ -23,6 +23,7 @@ from builder.single import EMBEDDED_ENTRY
 
 ENTRY = "coursepack.json"  # the file inside each package that the library reads
 ENTRY_SCHEMA = 1
+PACKAGE_SUFFIXES = (".zip", ".html", ".epub", ".zim")  # the library lists files with these endings only
 FIELDS = ("course", "version", "lang", "format", "title", "description", "main_lang")
 EMBEDDED_WITHIN = 65536  # bytes: builder.single writes the entry second in <head>, well inside these
 _EMBEDDED = re.compile(f'<script type="application/json" id="{EMBEDDED_ENTRY}">(.*?)</script>', re.DOTALL)
@@ -107,10 +108,10 @@ def record_bytes(listed: list[Listed]) -> bytes:
 
 
 def scan(out: Path, known: dict[str, Known] | None = None) -> tuple[list[Listed], list[Problem]]:
-    """Every package in `out` (zips, and single .html files), by file name, and a warning for each file that is
+    """Every package in `out` (zips, single .html files, e-books, ZIMs), by file name, and a warning for each file that is
     not one; `index.html` is the library itself. `known` spares reading files whose stamp has not changed."""
     listed, left_out = [], []
-    names = sorted(p for p in out.iterdir() if p.suffix in (".zip", ".html") and p.name != "index.html"
+    names = sorted(p for p in out.iterdir() if p.suffix in PACKAGE_SUFFIXES and p.name != "index.html"
                    and not p.name.startswith(".") and not p.is_dir())
     for path in names:
         try:
@@ -122,14 +123,15 @@ def scan(out: Path, known: dict[str, Known] | None = None) -> tuple[list[Listed]
     return listed, left_out
 
 
-def _zip_entry(path: Path) -> object:
-    """coursepack.json of a zip, read with care: nothing else in the zip is decompressed, and an entry
-    that is encrypted, oddly compressed or large is refused before it is read."""
+def _zip_entry(path: Path, name: str = ENTRY) -> object:
+    """coursepack.json of a zip (at `name`: an e-book keeps it in META-INF), read with care: nothing else in
+    the zip is decompressed, and an entry that is encrypted, oddly compressed or large is refused before it
+    is read."""
     with path.open("rb") as f:
         try:
             _check_directory(f)
             with zipfile.ZipFile(f) as archive:
-                info = archive.getinfo(ENTRY)
+                info = archive.getinfo(name)
                 _check_entry(info)
                 with archive.open(info) as member:
                     data = member.read(MAX_ENTRY + 1)
@@ -166,6 +168,36 @@ def _check_entry(info: zipfile.ZipInfo) -> None:
         raise NotAPackage(f"its {ENTRY} is over {MAX_ENTRY // 1024} KB, so it is not one coursepack wrote")
 
 
+def _zim_entry(path: Path) -> object:
+    """coursepack.json from a ZIM file's entry of that name, read with python-libzim (coursepack[zim])."""
+    try:
+        from libzim.reader import Archive
+    except ImportError:
+        raise NotAPackage("listing a .zim needs python-libzim: pip install 'coursepack[zim]'") from None
+    try:
+        item = Archive(path).get_entry_by_path(ENTRY).get_item()
+        if item.size > MAX_ENTRY:
+            raise NotAPackage(f"its {ENTRY} is over {MAX_ENTRY // 1024} KB, so it is not one coursepack wrote")
+        data = bytes(item.content)
+    except KeyError:
+        raise NotAPackage(f"it has no {ENTRY}, so it is not a coursepack package") from None
+    except RuntimeError as e:
+        raise NotAPackage(f"a damaged ZIM file ({e})") from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise NotAPackage(f"its {ENTRY} is not valid JSON") from None
+
+
+def _entry(path: Path) -> object:
+    """What a package says of itself, wherever its format keeps it."""
+    if path.suffix == ".html":
+        return embedded_entry(path)
+    if path.suffix == ".zim":
+        return _zim_entry(path)
+    return _zip_entry(path, f"META-INF/{ENTRY}" if path.suffix == ".epub" else ENTRY)
+
+
 def embedded_entry(path: Path) -> object:
     """What a single .html package carries instead of coursepack.json: a script in its head, found in its
     first bytes, so a library of large files is listed without reading them whole."""
@@ -195,8 +227,7 @@ def read_package(path: Path, known: Known | None = None) -> Listed:
     key = stamp(path)
     if known is None or known.stamp != key:
         known = Known(key, "", None)
-    entry = known.entry if known.entry is not None else (
-        embedded_entry(path) if path.suffix == ".html" else _zip_entry(path))
+    entry = known.entry if known.entry is not None else _entry(path)
     fields, languages = _fields(entry)
     return Listed(path.name, key[0], known.sha256 or file_sha256(path), **fields, languages=languages, stamp=key)
 

@@ -28,7 +28,10 @@ from typing import Callable
 
 import click
 
-from builder.build import CourseResult, gather, package_files
+from builder.build import CourseResult, gather
+from builder.formats import MAX_INLINE, Request
+from builder.formats.base import site_files
+from builder.library import package_entry
 from builder.media import default_cache
 from builder.problems import CoursepackError, Problems
 from builder.render import Site
@@ -116,7 +119,7 @@ class Preview:
             click.echo(f"{root.name}: {len(errors)} error(s); still showing the last good build", err=True)
             self.state.publish(root, errors, rebuilt=False)
             return
-        written = _sync(self.folder(root), package_files(sites[-1], "offline"))  # [-1]: every language, if several
+        written = _sync(self.folder(root), offline_files(sites[-1]))  # [-1]: every language, if several
         click.echo(f"{root.name}: built in {time.perf_counter() - start:.2f} s, {written} file(s) changed", err=True)
         self.state.publish(root, [], rebuilt=True)
 
@@ -310,3 +313,9 @@ def _server(port: int) -> ThreadingHTTPServer:
                               "or leave it out for a free one") from None
     server.daemon_threads = True
     return server
+
+
+def offline_files(site: Site) -> dict[str, bytes | Path]:
+    """The files of the site's offline package, as `build -f offline` writes them."""
+    request = Request(site, package_entry(site.course, site.lang, "offline"), "preview", MAX_INLINE)
+    return site_files(request)

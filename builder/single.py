@@ -27,8 +27,8 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from builder.assets import minify
-from builder.formats import MAX_INLINE, SINGLE
-from builder.locale import fill, strings
+from builder.formats import MAX_INLINE, SINGLE  # noqa: F401 (named here by callers)
+from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems
 from builder.refs import LOAD_ATTRS, rewrite_css, split_srcset
@@ -89,7 +89,7 @@ def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = 
     if title is not None:
         main.append(title)
     main.extend(sections.values())
-    _drop_links(doc, set(site.pages) - set(names))
+    drop_links(doc, set(site.pages) - set(names))
     inliner = Inliner(site, max_inline)
     inliner.document(doc)
     inliner.shim(doc, _shim(site))
@@ -189,7 +189,7 @@ def _address(href: str, own: dict[str, str], renames: dict[str, dict[str, str]])
     return "#" + (renames[path].get(parts.fragment, parts.fragment) if parts.fragment else section_id(path))
 
 
-def _drop_links(doc: HtmlElement, pages: set[str]) -> None:
+def drop_links(doc: HtmlElement, pages: set[str]) -> None:
     """Links to pages the file leaves out go, and a paragraph holding nothing but such a link with them."""
     for link in [a for a in doc.iter("a") if unquote(urlsplit(a.get("href") or "").path) in pages]:
         parent = link.getparent()
@@ -377,13 +377,18 @@ class Inliner:
         return f"{uri}#{fragment}" if fragment else uri
 
     def _size(self, size: int) -> str:
-        number, _, unit = human_size(size).partition(" ")
-        return f"{number.replace('.', self.t['decimal_separator'])} {unit}"
+        return local_size(size, self.t)
 
     @staticmethod
     def _safe(text: str, tag: str) -> str:
         """Script or style text that cannot end its element early: `</script` becomes `<\\/script`."""
         return _CLOSE_TAG[tag].sub(lambda m: "<\\" + m[1], text)
+
+
+def local_size(size: int, t: Strings) -> str:
+    """'1.5 MB' with the language's decimal separator: '1,5 MB' in Spanish."""
+    number, _, unit = human_size(size).partition(" ")
+    return f"{number.replace('.', t['decimal_separator'])} {unit}"
 
 
 def data_uri(data: bytes, mime: str) -> str:
