@@ -110,12 +110,16 @@ def strings(course: Course, lang: str) -> Strings:
     return Strings(lang, merged)
 
 
-def _catalogues(course: Course, lang: str) -> list[Path]:
-    """The catalogues that exist, weakest first: en, pt, pt-PT for 'pt-PT', ours before the course's of each."""
+def fallback_codes(lang: str) -> list[str]:
+    """The catalogue names to read for `lang`, weakest first: en, pt, pt-PT for 'pt-PT' (or 'pt-pt')."""
     found = cldr_locale(lang)
     canonical = str(found).replace("_", "-") if found is not None else lang  # 'pt-pt' finds pt-PT.yaml
-    codes = dict.fromkeys((REFERENCE, lang.split("-")[0].lower(), canonical, lang))
-    return [path for code in codes for folder in (TEMPLATES, course.templates)
+    return list(dict.fromkeys((REFERENCE, lang.split("-")[0].lower(), canonical, lang)))
+
+
+def _catalogues(course: Course, lang: str) -> list[Path]:
+    """The catalogues that exist, weakest first: en, pt, pt-PT for 'pt-PT', ours before the course's of each."""
+    return [path for code in fallback_codes(lang) for folder in (TEMPLATES, course.templates)
             if os.path.lexists(path := folder / "locales" / f"{code}.yaml")]  # a FIFO or link out: refused when read
 
 

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from builder.charts import bar_chart
-from builder.locale import TEMPLATES, cldr_locale, fill
+from builder.locale import TEMPLATES, cldr_locale, fallback_codes, fill
 from builder.render import text_dir
 from builder.results import LIKERT
 
@@ -24,9 +24,10 @@ LANGUAGES = tuple(sorted(p.stem for p in (REPORT_TEMPLATES / "locales").glob("*.
 
 
 def report_strings(lang: str) -> dict[str, str]:
-    """The report's words in `lang`: English, then the base language, then the regional variant."""
+    """The report's words in `lang`: English, then the base language, then the regional variant, as the
+    interface catalogues fall back."""
     words: dict[str, str] = {}
-    for code in dict.fromkeys(("en", lang.split("-")[0], lang)):
+    for code in fallback_codes(lang):
         path = REPORT_TEMPLATES / "locales" / f"{code}.yaml"
         if path.is_file():
             words.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})

@@ -12,7 +12,7 @@ from pathlib import Path
 from builder.lms_export import ExportProblem, Known, interaction_ids, read_export
 from builder.needs import NO_GROUP, Record, record_from_result
 from builder.problems import Problems, UsageProblem, display_path
-from builder.results import LearnerResult, latest, read_result
+from builder.results import LearnerResult, files_below, latest, read_result
 
 EXPORTS = (".csv", ".tsv", ".txt")  # Moodle downloads its interactions report "as text" (.txt, tab-separated)
 
@@ -33,8 +33,7 @@ def find_inputs(paths: list[Path]) -> list[tuple[Path, Path]]:
     found: dict[Path, tuple[Path, Path]] = {}
     for root in paths:
         if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".json", *EXPORTS) and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(root).parts))
+            files = files_below(root, (".json", *EXPORTS))
         else:
             files = [root]
         if not files:

@@ -365,7 +365,7 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     """The files named, and every *.json below the folders named; each file once, in a stable order."""
     files: dict[Path, Path] = {}
     for path in paths:
-        found = _json_below(path) if path.is_dir() else [path]
+        found = files_below(path, (".json",)) if path.is_dir() else [path]
         if not found:
             raise UsageProblem(f"no results files (*.json) in '{display_path(path)}'")
         for file in found:
@@ -373,9 +373,10 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     return list(files.values())
 
 
-def _json_below(folder: Path) -> list[Path]:
-    """Skips hidden names: USB sticks that visited a Mac carry '._ana.json' copies that are not JSON."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".json" and p.is_file()
+def files_below(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files with these suffixes below `folder`, sorted. Skips hidden names: USB sticks that visited a Mac
+    carry '._ana.json' copies that are not JSON."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in suffixes and p.is_file()
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
