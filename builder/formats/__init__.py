@@ -81,6 +81,8 @@ REGISTRY: dict[str, Format] = {f.name: f for f in (
            "Open it in an e-reader or a reading app; questions have their answers at the end", 3),
     Format("zim", ".zim", False, False, "builder.formats.zim", "Kiwix (ZIM)",
            "Open it in the Kiwix app, or put it on a Kiwix hotspot", 4),
+    Format("cc", ".imscc", False, False, "builder.formats.cc", "Common Cartridge",
+           "Import into Moodle, Canvas, Blackboard, Brightspace as a course with native quizzes", 7),
 )}  # in the order of --format choices and of the build summary
 ALL_FORMATS = tuple(REGISTRY)
 FORMATS = tuple(name for name, f in REGISTRY.items() if f.default)  # what `build` writes unless --format says otherwise
