@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from builder.cccheck import ASSESSMENT, CP_NS, LOM_NS, MANIFEST, check_cartridge
 from builder.formats import Request
 from builder.formats.base import parse_page, site_files
 from builder.locale import strings
@@ -31,14 +32,10 @@ from builder.render import HOME, PROGRESS, Site
 from builder.tracking import COURSE_DATA, course_data_js, read_course_data
 from builder.trees import remove_keeping_tail
 
-CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"  # Moodle looks for it in the first 1,024 bytes
-LOM_NS = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATIONS = (f"{CP_NS} http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_imscp_v1p2_v1p0.xsd "
                     f"{LOM_NS} http://www.imsglobal.org/profile/cc/ccv1p1/LOM/ccv1p1_lommanifest_v1p0.xsd")
-MANIFEST = "imsmanifest.xml"
 WEBCONTENT = "webcontent"
-ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -246,5 +243,4 @@ def _lom(tag: str) -> str:
 
 def check(path: Path) -> list[str]:
     """The cartridge's complaints under the CC 1.1 rules builder.cccheck states (none when it keeps them)."""
-    from builder.cccheck import check_cartridge
     return check_cartridge(path)
