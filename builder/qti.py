@@ -43,7 +43,7 @@ def assessment(ident: str, quiz: dict[str, Any], texts: dict[str, Texts]) -> byt
     test = _sub(root, "assessment", ident=ident, title=quiz["title"])
     _metadata(test, [("cc_profile", EXAM), ("qmd_assessmenttype", "Examination"), ("qmd_scoretype", "Percentage"),
                      ("cc_maxattempts", str(quiz["attempts"]) if quiz["attempts"] else "unlimited")])
-    section = _sub(test, "section", ident=f"{ident}-section")
+    section = _sub(test, "section", ident=f"{ident}.section")  # '.' is in no question id: never an item's
     for question in quiz["questions"]:
         for item in _items(ident, question, texts[question["id"]]):
             section.append(item)
@@ -55,12 +55,12 @@ def _items(ident: str, question: dict[str, Any], texts: Texts) -> list[etree._El
     base, kind = f"{ident}-{question['id']}", question["type"]
     if kind == "ordering":
         items = question["items"]
-        return [_choice(f"{base}-{n}", question, f"{texts.prompt}<p><strong>{n}.</strong></p>",
+        return [_choice(f"{base}.{n}", question, f"{texts.prompt}<p><strong>{n}.</strong></p>",
                         [texts.labels.get(k, _escape(text)) for k, text in enumerate(items)], [n - 1],
                         _share(question, len(items)), shuffle=True) for n in range(1, len(items) + 1)]
     if kind == "matching":
         right = [_escape(text) for text in question["right"]]
-        return [_choice(f"{base}-{i + 1}", question, f"{texts.prompt}<p><strong>{texts.labels.get(i, _escape(left))}"
+        return [_choice(f"{base}.{i + 1}", question, f"{texts.prompt}<p><strong>{texts.labels.get(i, _escape(left))}"
                         "</strong></p>", right, [question["correct"][i]], _share(question, len(question["left"])),
                         shuffle=True) for i, left in enumerate(question["left"])]
     if kind == "fill":

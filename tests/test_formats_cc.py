@@ -222,12 +222,12 @@ def test_fill_in_answers_keep_case_and_accents_as_the_question_says(tracked):
 
 def test_ordering_and_matching_become_one_choice_per_position_or_pair_sharing_the_points(tracked):
     found = items(tracked, "second")
-    steps = [found[f"steps-{n}"] for n in (1, 2, 3)]
+    steps = [found[f"steps.{n}"] for n in (1, 2, 3)]
     assert {profile(item) for item in steps} == {"cc.multiple_choice.v0p1"}
     assert [right(item) for item in steps] == [["0"], ["1"], ["2"]]
     assert [o.text for o in steps[0].iterfind(".//q:response_label//q:mattext", NS)] == ["Ask", "Check", "Decide"]
     assert "<strong>2.</strong>" in steps[1].findtext(".//q:presentation/q:material/q:mattext", namespaces=NS)
-    zones = [found["zones-1"], found["zones-2"]]
+    zones = [found["zones.1"], found["zones.2"]]
     assert [right(item) for item in zones] == [["0"], ["1"]]
     assert "<strong>I</strong>" in zones[1].findtext(".//q:presentation/q:material/q:mattext", namespaces=NS)
     weights = [i.findtext(".//q:qtimetadatafield[q:fieldlabel='cc_weighting']/q:fieldentry", namespaces=NS)
@@ -299,7 +299,7 @@ def test_dangling_references_and_foreign_types_are_caught(tracked, tmp_path):
             data = data.replace(b'type="webcontent" href="index.html"', b'type="scorm" href="index.html"')
         return data
     assert check(rewrite(tracked, tmp_path / "b.imscc", damage)) == [
-        "imsmanifest.xml: item 'cp-tracked-course-item-02-water' refers to resource 'gone', which is not in the manifest",
+        "imsmanifest.xml: item 'cp-tracked-course-item-page-02-water' refers to resource 'gone', which is not in the manifest",
         "imsmanifest.xml: resource 'cp-tracked-course-page-index' has type 'scorm', not one of Common Cartridge 1.1"]
 
 

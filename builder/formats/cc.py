@@ -184,11 +184,11 @@ def _manifest(site: Site, model: dict[str, Any], tests: list[Test], files: dict[
         _resource(resources, ident(site, "quiz", test.id, "resource"), ASSESSMENT, [test.path], depends=shared)
     own = {*pages, *(test.path for test in tests), MANIFEST}
     _resource(resources, shared, WEBCONTENT, sorted(name for name in files if name not in own))
-    _item(root, ident(site, "item", "home"), site.title, ident(site, "page", "index"))
+    _item(root, ident(site, "item", "page", "index"), site.title, ident(site, "page", "index"))
     for number, page in enumerate(model["pages"]):
         stem = _stem(page["href"])
         folder = _item(root, ident(site, "module", stem), page["title"])
-        _item(folder, ident(site, "item", stem), page["title"], ident(site, "page", stem))
+        _item(folder, ident(site, "item", "page", stem), page["title"], ident(site, "page", stem))
         for test in (test for test in tests if test.page == number):
             _item(folder, ident(site, "item", "quiz", test.id), test.title, ident(site, "quiz", test.id, "resource"))
     manifest.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATIONS)
