@@ -189,7 +189,8 @@ def _qti(name: str, data: bytes) -> list[str]:
 def _fields(metadata: etree._Element | None) -> dict[str, str]:
     if metadata is None:
         return {}
-    return {_text(f.find(_q("fieldlabel"))): _text(f.find(_q("fieldentry"))) for f in metadata.iter(_q("qtimetadatafield"))}
+    return {_text(f.find(_q("fieldlabel"))): _text(f.find(_q("fieldentry")))
+            for f in metadata.iter(_q("qtimetadatafield"))}
 
 
 def _item(item: etree._Element) -> list[str]:

@@ -9,6 +9,7 @@ sharing the question's points, so the quiz keeps its questions and its weight (d
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,19 +55,30 @@ def _items(ident: str, question: dict[str, Any], texts: Texts) -> list[etree._El
     """The question's item, or for ordering and matching one choice item per position or left item."""
     base, kind = f"{ident}-{question['id']}", question["type"]
     if kind == "ordering":
-        items = question["items"]
-        return [_choice(f"{base}.{n}", question, f"{texts.prompt}<p><strong>{n}.</strong></p>",
-                        [texts.labels.get(k, _escape(text)) for k, text in enumerate(items)], [n - 1],
-                        _share(question, len(items)), shuffle=True) for n in range(1, len(items) + 1)]
+        return _ordering(base, question, texts)
     if kind == "matching":
-        right = [_escape(text) for text in question["right"]]
-        return [_choice(f"{base}.{i + 1}", question, f"{texts.prompt}<p><strong>{texts.labels.get(i, _escape(left))}"
-                        "</strong></p>", right, [question["correct"][i]], _share(question, len(question["left"])),
-                        shuffle=True) for i, left in enumerate(question["left"])]
+        return _matching(base, question, texts)
     if kind == "fill":
         return [_fill(base, question, texts.prompt)]
-    options = [texts.labels.get(i, _escape(o["text"])) for i, o in enumerate(question["options"])]
+    options = [texts.labels.get(i, html_text(o["text"])) for i, o in enumerate(question["options"])]
     return [_choice(base, question, texts.prompt, options, question["correct"], question["points"])]
+
+
+def _ordering(base: str, question: dict[str, Any], texts: Texts) -> list[etree._Element]:
+    """'Which item comes n-th?', once per position, every item a choice ('.' joins: no question id has one)."""
+    items = [texts.labels.get(k, html_text(text)) for k, text in enumerate(question["items"])]
+    points = _share(question, len(items))
+    return [_choice(f"{base}.{n}", question, f"{texts.prompt}<p><strong>{n}.</strong></p>", items, [n - 1], points,
+                    shuffle=True) for n in range(1, len(items) + 1)]
+
+
+def _matching(base: str, question: dict[str, Any], texts: Texts) -> list[etree._Element]:
+    """'What matches this left item?', once per left item, the right-hand items the choices."""
+    right = [html_text(text) for text in question["right"]]
+    points = _share(question, len(question["left"]))
+    return [_choice(f"{base}.{i + 1}", question,
+                    f"{texts.prompt}<p><strong>{texts.labels.get(i, html_text(left))}</strong></p>", right,
+                    [question["correct"][i]], points, shuffle=True) for i, left in enumerate(question["left"])]
 
 
 def _share(question: dict[str, Any], parts: int) -> float:
@@ -109,7 +121,7 @@ def _choice(ident: str, question: dict[str, Any], prompt: str, options: list[str
             shown = _sub(processing, "respcondition", {"continue": "Yes"})
             _varequal(_sub(shown, "conditionvar"), label)
             _sub(shown, "displayfeedback", feedbacktype="Response", linkrefid=f"{label}-fb")
-            _feedback(item, f"{label}-fb", _escape(text))
+            _feedback(item, f"{label}-fb", html_text(text))
     return item
 
 
@@ -138,7 +150,7 @@ def _processing(item: etree._Element, question: dict[str, Any]) -> etree._Elemen
         always = _sub(processing, "respcondition", {"continue": "Yes"})
         _sub(_sub(always, "conditionvar"), "other")
         _sub(always, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-        _feedback(item, "general_fb", _escape(question["feedback"]))
+        _feedback(item, "general_fb", html_text(question["feedback"]))
     return processing
 
 
@@ -168,13 +180,14 @@ def _mattext(material: etree._Element, html: str) -> None:
     _sub(material, "mattext", texttype="text/html").text = html
 
 
+def html_text(text: str) -> str:
+    """Plain text (the course model's) as HTML."""
+    return html.escape(text, quote=False)
+
+
 def _without_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
-
-def _escape(text: str) -> str:
-    """Plain text of the course model as HTML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _number(value: float) -> str:

@@ -27,8 +27,8 @@ from builder.tracking import read_course_data
 
 PROJECT = Path(__file__).resolve().parent.parent
 TRACKED = PROJECT / "tests" / "fixtures" / "tracked-course"
-NS = {"cp": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1", "lom": "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest",
-      "q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+NS = {"cp": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1",
+      "lom": "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest", "q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
 SECOND_QUIZ = """
 ::: quiz Second round {#second graded}
 ### Put the steps in order. {#steps points=3 type=ordering}
@@ -152,7 +152,8 @@ def test_the_manifest_names_the_course_and_lists_modules_in_order(samples):
     top = organization.find("cp:item", NS)
     refs = [item.get("identifierref") for item in top.iterfind(".//cp:item[@identifierref]", NS)]
     assert refs == ["cp-land-use-basics-page-index", "cp-land-use-basics-page-01-why-land-use",
-                    "cp-land-use-basics-page-02-reading-a-land-use-map", "cp-land-use-basics-page-03-zoning-and-permits",
+                    "cp-land-use-basics-page-02-reading-a-land-use-map",
+                    "cp-land-use-basics-page-03-zoning-and-permits",
                     "cp-land-use-basics-page-04-public-spaces-risk-and-services",
                     "cp-land-use-basics-page-05-putting-it-to-work", "cp-land-use-basics-quiz-final-resource"]
     resources = {r.get("identifier"): r for r in root.iterfind("cp:resources/cp:resource", NS)}
@@ -217,7 +218,7 @@ def test_fill_in_answers_keep_case_and_accents_as_the_question_says(tracked):
     assert [(v.text, v.get("case")) for v in capital] == [("Bogotá", "Yes")]
     band = found["band"].findall(".//q:varequal", NS)
     assert [(v.text, v.get("case")) for v in band] == [("zona inundable", "No"), ("franja del río", "No"),
-                                                       ("franja del rio", "No")]  # as the page's check: accents optional
+                                                       ("franja del rio", "No")]  # accents optional, as on the page
 
 
 def test_ordering_and_matching_become_one_choice_per_position_or_pair_sharing_the_points(tracked):
@@ -286,7 +287,8 @@ def test_a_missing_file_is_named(tracked, tmp_path):
 
 def test_a_namespace_pushed_past_1024_bytes_is_caught(tracked, tmp_path):
     def pad(name: str, data: bytes) -> bytes:
-        return data.replace(b"?>\n", b"?>\n<!--" + b" " * DETECTED_WITHIN + b"-->\n", 1) if name == "imsmanifest.xml" else data
+        comment = b"?>\n<!--" + b" " * DETECTED_WITHIN + b"-->\n"
+        return data.replace(b"?>\n", comment, 1) if name == "imsmanifest.xml" else data
     assert check(rewrite(tracked, tmp_path / "b.imscc", pad)) == [
         "imsmanifest.xml: the namespace http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1 is not in its first 1024 "
         "bytes, so Moodle does not recognise a Common Cartridge 1.1"]
@@ -299,7 +301,8 @@ def test_dangling_references_and_foreign_types_are_caught(tracked, tmp_path):
             data = data.replace(b'type="webcontent" href="index.html"', b'type="scorm" href="index.html"')
         return data
     assert check(rewrite(tracked, tmp_path / "b.imscc", damage)) == [
-        "imsmanifest.xml: item 'cp-tracked-course-item-page-02-water' refers to resource 'gone', which is not in the manifest",
+        "imsmanifest.xml: item 'cp-tracked-course-item-page-02-water' refers to resource 'gone', which is not in "
+        "the manifest",
         "imsmanifest.xml: resource 'cp-tracked-course-page-index' has type 'scorm', not one of Common Cartridge 1.1"]
 
 

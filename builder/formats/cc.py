@@ -27,7 +27,7 @@ from builder.formats import Request
 from builder.formats.base import parse_page, site_files
 from builder.locale import strings
 from builder.problems import Problems
-from builder.qti import FILEBASE, Texts, assessment
+from builder.qti import FILEBASE, Texts, assessment, html_text
 from builder.render import HOME, PROGRESS, Site
 from builder.tracking import COURSE_DATA, course_data_js, read_course_data
 from builder.trees import remove_keeping_tail
@@ -92,7 +92,7 @@ def _texts(section: HtmlElement | None, quiz: str, question: dict[str, Any]) -> 
     """A question's prompt (and text) and its labels as the page renders them, links made cartridge paths."""
     box = section.find(f'.//fieldset[@id="q-{quiz}-{question["id"]}"]') if section is not None else None
     if box is None:  # a course template that leaves the quiz out: the model's plain text will do
-        return Texts(_escape(question["prompt"]))
+        return Texts(html_text(question["prompt"]))
     legend = box.find("legend")
     for points in legend.findall('span[@class="cp-points"]'):
         remove_keeping_tail(points)
@@ -113,16 +113,13 @@ def _inner(element: HtmlElement) -> str:
             if value and not urlsplit(value).scheme and not value.startswith(("#", "/")):
                 child.set(attr, FILEBASE + value)
     child_html = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
-    return _escape(element.text or "") + child_html
+    return html_text(element.text or "") + child_html
 
 
 def _html(element: HtmlElement) -> str:
     _inner(element)
     return lxml.html.tostring(element, encoding="unicode")
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _move_out(site: Site, model: dict[str, Any], graded: list[dict[str, Any]], files: dict[str, bytes | Path]) -> None:
