@@ -160,6 +160,9 @@ def test_the_manifest_names_the_course_and_lists_modules_in_order(samples):
     shared = [f.get("href") for f in resources["cp-land-use-basics-shared"].iterfind("cp:file", NS)]
     assert {"assets/coursepack.css", "assets/coursepack.js", "progress.html"} <= set(shared)
     assert any(name.startswith("files/images/") for name in shared)
+    page = resources["cp-land-use-basics-page-02-reading-a-land-use-map"]
+    depends = [d.get("identifierref") for d in page.iterfind("cp:dependency", NS)]
+    assert depends == ["cp-land-use-basics-shared", *(ref for ref in refs[:-1] if "02-reading" not in ref)]
     quiz = resources["cp-land-use-basics-quiz-final-resource"]
     assert quiz.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
     assert [f.get("href") for f in quiz.iterfind("cp:file", NS)] == ["cp-land-use-basics-quiz-final/assessment.xml"]
@@ -297,7 +300,8 @@ def test_a_namespace_pushed_past_1024_bytes_is_caught(tracked, tmp_path):
 def test_dangling_references_and_foreign_types_are_caught(tracked, tmp_path):
     def damage(name: str, data: bytes) -> bytes:
         if name == "imsmanifest.xml":
-            data = data.replace(b'identifierref="cp-tracked-course-page-02-water"', b'identifierref="gone"')
+            data = data.replace(b'item-page-02-water" identifierref="cp-tracked-course-page-02-water"',
+                                b'item-page-02-water" identifierref="gone"')
             data = data.replace(b'type="webcontent" href="index.html"', b'type="scorm" href="index.html"')
         return data
     assert check(rewrite(tracked, tmp_path / "b.imscc", damage)) == [

@@ -175,10 +175,14 @@ def _manifest(site: Site, model: dict[str, Any], tests: list[Test], files: dict[
     resources = etree.SubElement(manifest, _cp("resources"))
     shared = ident(site, "shared")
     pages = [HOME, *(page["href"] for page in model["pages"])]
-    for page in pages:  # the home page first: an LMS that launches "the" resource opens it
-        _resource(resources, ident(site, "page", _stem(page)), WEBCONTENT, [page], href=page, depends=shared)
+    ids = [ident(site, "page", _stem(page)) for page in pages]
+    for page, page_id in zip(pages, ids):  # the home page first: an LMS that launches "the" resource opens it
+        # every other page too: an LMS that gives each activity its own copy of its files (Moodle) then keeps
+        # the links between pages working
+        others = [i for i in ids if i != page_id]
+        _resource(resources, page_id, WEBCONTENT, [page], href=page, depends=[shared, *others])
     for test in tests:
-        _resource(resources, ident(site, "quiz", test.id, "resource"), ASSESSMENT, [test.path], depends=shared)
+        _resource(resources, ident(site, "quiz", test.id, "resource"), ASSESSMENT, [test.path], depends=[shared])
     own = {*pages, *(test.path for test in tests), MANIFEST}
     _resource(resources, shared, WEBCONTENT, sorted(name for name in files if name not in own))
     _item(root, ident(site, "item", "page", "index"), site.title, ident(site, "page", "index"))
@@ -221,13 +225,13 @@ def _item(parent: etree._Element, identifier: str, title: str, ref: str | None =
 
 
 def _resource(parent: etree._Element, identifier: str, kind: str, names: list[str], href: str | None = None,
-              depends: str | None = None) -> None:
+              depends: list[str] = ()) -> None:
     attrs = {"identifier": identifier, "type": kind, **({"href": href} if href else {})}
     resource = etree.SubElement(parent, _cp("resource"), attrs)
     for name in names:
         etree.SubElement(resource, _cp("file"), href=name)
-    if depends:
-        etree.SubElement(resource, _cp("dependency"), identifierref=depends)
+    for other in depends:
+        etree.SubElement(resource, _cp("dependency"), identifierref=other)
 
 
 def _cp(tag: str) -> str:
