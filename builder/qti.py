@@ -97,7 +97,7 @@ def _item(ident: str, question: dict[str, Any], profile: str, points: float, pro
 def _choice(ident: str, question: dict[str, Any], prompt: str, options: list[str], correct: list[int],
             points: float, shuffle: bool = False) -> etree._Element:
     """A multiple-choice, multiple-response or true/false item: SCORE 100 for exactly the right options."""
-    profile = PROFILE[question["type"]] if question["type"] in ("multiple", "truefalse") else CHOICE
+    profile = PROFILE[question["type"]]
     item = _item(ident, question, profile, points, prompt)
     response = _sub(item.find(_q("presentation")), "response_lid", ident=RESPONSE_ID,
                     rcardinality="Multiple" if profile == RESPONSE else "Single")
