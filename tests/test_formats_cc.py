@@ -168,6 +168,11 @@ def test_the_manifest_names_the_course_and_lists_modules_in_order(samples):
     assert [f.get("href") for f in quiz.iterfind("cp:file", NS)] == ["cp-land-use-basics-quiz-final/assessment.xml"]
 
 
+def test_the_note_left_for_a_graded_quiz_is_in_the_cartridge_language(samples):
+    page = read(samples / "land-use-basics-1.0.0-es-cc.imscc", "05-putting-it-to-work.html").decode()
+    assert "Este cuestionario calificado se responde en su plataforma de aprendizaje" in page
+
+
 def test_every_file_of_the_cartridge_is_in_a_resource(samples):
     path = samples / "participatory-planning-1.0.0-en-cc.imscc"
     listed = {f.get("href") for f in manifest(path).iterfind(".//cp:file", NS)}
