@@ -2,7 +2,7 @@
 
 A format says its name (as `--format` takes it), its file suffix, whether `build` writes it by
 default, whether the combined package of a course in several languages is made in it, how the
-library presents it, and which module makes it: that module's `make(request, problems)` returns
+library presents it and where it reads the package's coursepack.json, and which module makes it: that module's `make(request, problems)` returns
 the files of a zip (the build writes them with the course's shared store), or one finished file
 (`data` and `entries`), or None after reporting an error; its `check(path)`, where there is one,
 runs the format's real validator. The table is declared here and the makers are imported only
