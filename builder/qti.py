@@ -37,8 +37,9 @@ class Texts:
     labels: dict[int, str] = field(default_factory=dict)
 
 
-def assessment(ident: str, quiz: dict[str, Any], texts: dict[str, Texts]) -> bytes:
-    """The assessment.xml of one graded quiz of the course model; `texts` by question id."""
+def assessment(ident: str, quiz: dict[str, Any], texts: dict[str, Texts], direction: str = "ltr") -> bytes:
+    """The assessment.xml of one graded quiz of the course model; `texts` by question id. In a right-to-left
+    language every text says so, since the LMS around it may well be left to right."""
     root = etree.Element(_q("questestinterop"), nsmap={None: QTI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{QTI_NS} {QTI_SCHEMA}")
     test = _sub(root, "assessment", ident=ident, title=quiz["title"])
@@ -48,6 +49,9 @@ def assessment(ident: str, quiz: dict[str, Any], texts: dict[str, Texts]) -> byt
     for question in quiz["questions"]:
         for item in _items(ident, question, texts[question["id"]]):
             section.append(item)
+    if direction == "rtl":
+        for text in root.iter(_q("mattext")):
+            text.text = f'<div dir="rtl">{text.text}</div>'
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

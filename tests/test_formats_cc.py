@@ -173,6 +173,13 @@ def test_the_note_left_for_a_graded_quiz_is_in_the_cartridge_language(samples):
     assert "Este cuestionario calificado se responde en su plataforma de aprendizaje" in page
 
 
+def test_questions_of_a_right_to_left_cartridge_say_so(samples):
+    test = etree.fromstring(read(samples / "land-use-basics-1.0.0-ar-cc.imscc",
+                                 "cp-land-use-basics-quiz-final/assessment.xml"))
+    texts = [t.text for t in test.iterfind(".//q:mattext", NS)]
+    assert texts and all(t.startswith('<div dir="rtl">') and t.endswith("</div>") for t in texts)
+
+
 def test_every_file_of_the_cartridge_is_in_a_resource(samples):
     path = samples / "participatory-planning-1.0.0-en-cc.imscc"
     listed = {f.get("href") for f in manifest(path).iterfind(".//cp:file", NS)}

@@ -28,7 +28,7 @@ from builder.formats.base import parse_page, site_files
 from builder.locale import strings
 from builder.problems import Problems
 from builder.qti import FILEBASE, Texts, assessment, html_text
-from builder.render import HOME, PROGRESS, Site
+from builder.render import HOME, PROGRESS, Site, text_dir
 from builder.tracking import COURSE_DATA, course_data_js, read_course_data
 from builder.trees import remove_keeping_tail
 
@@ -83,7 +83,7 @@ def _assessments(site: Site, model: dict[str, Any], graded: list[dict[str, Any]]
         section = parse_page(site, page).find(f'.//section[@id="quiz-{quiz["id"]}"]')
         texts = {q["id"]: _texts(section, quiz["id"], q) for q in quiz["questions"]}
         test = Test(quiz["id"], quiz["title"], quiz["page"], f"{ident(site, 'quiz', quiz['id'])}/assessment.xml")
-        files[test.path] = assessment(ident(site, "quiz", quiz["id"]), quiz, texts)
+        files[test.path] = assessment(ident(site, "quiz", quiz["id"]), quiz, texts, text_dir(site.lang))
         tests.append(test)
     return tests
 
