@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 from builder import __version__
-from builder.formats import ALL_FORMATS, FORMATS, MAX_INLINE
+from builder.formats import ALL_FORMATS, FORMATS, MAX_INLINE, format_help
 from builder.problems import CoursepackError, UsageProblem, display_path, terminal_safe
 from builder.resources import GUIDES
 from builder.results import VIEWS
@@ -87,12 +87,7 @@ class Size(click.ParamType):
 @source_option
 @strict_option
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
-              help="Package formats to write (repeatable). Default: scorm12, scorm2004 and offline; single (the "
-                   "whole course as one .html file per language, to send by e-mail or messaging app), epub (an "
-                   "e-book per language) and zim (a file per language for the Kiwix app; needs "
-                   "coursepack[zim]) only when named. For a course in several languages, "
-                   "offline writes one package per language and one holding every language, with a language "
-                   "chooser.")
+              help=format_help())
 @click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Folder the packages are written to.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Courses built at once. Default: one per core.")

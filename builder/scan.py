@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from builder.formats import ENTRIES, SUFFIXES
 from builder.package import file_sha256, stamp
 from builder.problems import Problem, display_path
 from builder.single import EMBEDDED_ENTRY
 
 ENTRY = "coursepack.json"  # the file inside each package that the library reads
 ENTRY_SCHEMA = 1
-PACKAGE_SUFFIXES = (".zip", ".html", ".epub", ".zim")  # the library lists files with these endings only
+PACKAGE_SUFFIXES = SUFFIXES  # the library lists files with the endings of the registered formats only
 FIELDS = ("course", "version", "lang", "format", "title", "description", "main_lang")
 EMBEDDED_WITHIN = 65536  # bytes: builder.single writes the entry second in <head>, well inside these
 _EMBEDDED = re.compile(f'<script type="application/json" id="{EMBEDDED_ENTRY}">(.*?)</script>', re.DOTALL)
@@ -190,12 +191,13 @@ def _zim_entry(path: Path) -> object:
 
 
 def _entry(path: Path) -> object:
-    """What a package says of itself, wherever its format keeps it."""
-    if path.suffix == ".html":
+    """What a package says of itself, wherever its format keeps it (the registry's `entry`)."""
+    kind, _, inside = ENTRIES[path.suffix].partition(":")
+    if kind == "html":
         return embedded_entry(path)
-    if path.suffix == ".zim":
+    if kind == "zim":
         return _zim_entry(path)
-    return _zip_entry(path, f"META-INF/{ENTRY}" if path.suffix == ".epub" else ENTRY)
+    return _zip_entry(path, inside)
 
 
 def embedded_entry(path: Path) -> object:

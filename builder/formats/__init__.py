@@ -2,7 +2,7 @@
 
 A format says its name (as `--format` takes it), its file suffix, whether `build` writes it by
 default, whether the combined package of a course in several languages is made in it, how the
-library presents it, and which module makes it: that module's `make(request, problems)` returns
+library presents it and where it reads the package's coursepack.json, and which module makes it: that module's `make(request, problems)` returns
 the files of a zip (the build writes them with the course's shared store), or one finished file
 (`data` and `entries`), or None after reporting an error; its `check(path)`, where there is one,
 runs the format's real validator. The table is declared here and the makers are imported only
@@ -58,6 +58,7 @@ class Format:
     label: str  # how the library names it
     use: str  # what the library tells people to do with it
     shelf: int  # where the library lists it among a release's files: the one most people want first
+    entry: str = "zip:coursepack.json"  # where the library reads what the package is: "zip:<path>", "html", "zim"
 
     def make(self, request: Request, problems: Problems) -> Made:
         """The package, as the format's module makes it."""
@@ -76,12 +77,25 @@ REGISTRY: dict[str, Format] = {f.name: f for f in (
     Format("offline", ".zip", True, True, "builder.formats.offline", "Offline course",
            "Unzip, then open index.html", 1),
     Format(SINGLE, ".html", False, False, "builder.formats.single", "Single web page",
-           "Open it in any browser; easy to send by e-mail or messaging app", 2),
+           "Open it in any browser; easy to send by e-mail or messaging app", 2, "html"),
     Format("epub", ".epub", False, False, "builder.formats.epub", "E-book (EPUB)",
-           "Open it in an e-reader or a reading app; questions have their answers at the end", 3),
+           "Open it in an e-reader or a reading app; questions have their answers at the end", 3,
+           "zip:META-INF/coursepack.json"),
     Format("zim", ".zim", False, False, "builder.formats.zim", "Kiwix (ZIM)",
-           "Open it in the Kiwix app, or put it on a Kiwix hotspot", 4),
+           "Open it in the Kiwix app, or put it on a Kiwix hotspot", 4, "zim"),
+    Format("cc", ".imscc", False, False, "builder.formats.cc", "Common Cartridge",
+           "Import into Moodle, Canvas, Blackboard, Brightspace as a course with native quizzes", 7),
 )}  # in the order of --format choices and of the build summary
 ALL_FORMATS = tuple(REGISTRY)
 FORMATS = tuple(name for name, f in REGISTRY.items() if f.default)  # what `build` writes unless --format says otherwise
 COMBINED_FORMATS = tuple(name for name, f in REGISTRY.items() if f.combined)  # from the all-languages site too
+SUFFIXES = tuple(dict.fromkeys(f.suffix for f in REGISTRY.values()))  # what the library lists
+ENTRIES = {f.suffix: f.entry for f in REGISTRY.values()}  # formats sharing a suffix keep their entry alike
+
+
+def format_help() -> str:
+    """`--format`'s help, from the table: every format and what it is, then the defaults."""
+    every = "; ".join(f"{name} = {f.label}" for name, f in REGISTRY.items())
+    return (f"Package formats to write (repeatable): {every}. Default: {', '.join(FORMATS)}; the others only "
+            f"when named. For a course in several languages, {' and '.join(COMBINED_FORMATS)} also writes one "
+            "package holding every language, with a language chooser.")
