@@ -27,6 +27,7 @@ _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)[ \t]*$")
 _ANY_HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]")
 _IDENT = re.compile(r"^-?[^\W\d][\w-]*$")  # what pymdownx.blocks takes as a class or an id
 QUESTION_BLOCKS = ("quiz", "survey")
+KEPT_ID = "data-cp-id"  # an id pymdownx.blocks refuses (`#fig:map`, `#1st`) rides here; builder.pages restores it
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,18 @@ def convert_divs(lines: list[str], prose: list[str], first: int, path: Path, lab
     return out
 
 
+FRONT_MATTER_BOXES = (("questions", "objectives"), ("keypoints",))  # (at the top, at the end of the page)
+
+
+def front_matter_boxes(meta: dict, names: tuple[str, ...]) -> list[str]:
+    """Carpentries front-matter lists (`questions:`, `objectives:`, `keypoints:`) as `::: name` divs of list items."""
+    lines: list[str] = []
+    for name in names:
+        if meta.get(name):
+            lines += [f"::: {name}", "", *(f"- {item}" for item in meta[name]), "", ":::", ""]
+    return lines
+
+
 def _titled(line: str, labels: dict[str, str]) -> str:
     match = _UNTITLED.match(line)
     kind = KINDS.get(match["kind"]) if match else None
@@ -130,15 +143,24 @@ def _header(match: re.Match, index: int, first: int, path: Path, problems: Probl
     classes, attrs = [], {}
     if header["word"]:
         classes.append(header["word"].removeprefix("."))
-    for key, value in get_attrs_and_remainder(header["attrs"] or "")[0]:
+    pairs = get_attrs_and_remainder(header["attrs"] or "")[0]
+    for key, value in pairs:
         if key == ".":
             classes.append(value)
         elif key == "#":
             attrs["id"] = value
         elif value is None:  # MyST writes `:::{note} Title`: a bare word names the box
             classes.append(key)
+            if len(pairs) > 1:
+                problems.warn(path, first + index, f"'{key}' in '{{{header['attrs'].strip()}}}' is taken as the "
+                              f"class '.{key}'", f"write '.{key}' for a class; an id has no spaces "
+                              f"('#{attrs.get('id', 'name')}-{key}')")
         else:
             attrs[key] = value
+    for name in classes:
+        if not _IDENT.match(name):
+            problems.warn(path, first + index, f"class '.{name}' is left out: a class starts with a letter and "
+                          "holds only letters, digits, '-' and '_'", f"rename it, e.g. '.{_identifier(name)}'")
     word = classes[0] if classes else ""
     suggestion = closest(word, QUESTION_BLOCKS) if header["title"] and word not in KINDS else None
     if suggestion:
@@ -190,13 +212,19 @@ def _html_attrs(div: Div, kind: Kind | None) -> dict[str, str]:
     """id, lang, dir and the classes the box keeps (pandoc users style their own); the rest is presentation."""
     classes = [c for c in div.classes if _IDENT.match(c) and (kind is None or KINDS.get(c) is not kind)]
     attrs = {key: value for key, value in div.attrs.items() if key in ("lang", "dir")}
-    if _IDENT.match(div.attrs.get("id", "")):
-        attrs["id"] = div.attrs["id"]
+    if "id" in div.attrs:  # kept as written, so that links to it work: HTML takes any id without spaces
+        attrs["id" if _IDENT.match(div.attrs["id"]) else KEPT_ID] = div.attrs["id"]
     if kind is None:
         classes.insert(0, "cp-box")
     if classes:
         attrs["class"] = " ".join(classes)
     return attrs
+
+
+def _identifier(name: str) -> str:
+    """'1st:col' -> 'c-1st-col': a class name pymdownx.blocks takes."""
+    name = re.sub(r"[^\w-]+", "-", name).strip("-") or "box"
+    return name if _IDENT.match(name) else f"c-{name}"
 
 
 def _escape(title: str) -> str:
