@@ -26,6 +26,7 @@ from builder.rawhtml import sanitise
 from builder.refs import (LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css,
                           split_srcset)
 from builder.safefiles import read_course_text
+from builder.tabs import switchable_tabs
 from builder.trees import demote_headings, inner_html, remove_keeping_tail
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
@@ -144,6 +145,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
     _mark_external(root, t["external_link"])
     _wrap_tables(root)
+    switchable_tabs(root, module.page.removesuffix(".html"))
     page.body = inner_html(root)
     return page
 

@@ -336,14 +336,22 @@ def test_code_shown_as_an_example_stays_as_written(course, run):
         ("language-markdown", "```{r}\nx <- 1\n```\n{: .language-r}\n"), ("language-r", "y\n")]
 
 
-def test_mkdocs_content_tabs_show_one_after_another(course, run):
+def test_mkdocs_content_tabs_switch_with_radio_buttons(course, run):
+    """Each tab stays a box titled by it (what print and a page without styles show), behind radio buttons."""
     write(course, "# Steps\n\n=== \"Windows\"\n\n    Run `dir`:\n\n    ```bat\n    dir\n    ```\n\n=== \"Linux\"\n\n"
-                  "    Run `ls`.\n\nAfter.\n")
+                  "    Run `ls`.\n\nAfter.\n\n=== \"Alone\"\n\n    One tab.\n\nText.\n\n"
+                  + "".join(f'=== "T{i}"\n\n    Tab {i}.\n\n' for i in range(9)))
     assert check(run, course) == []
     root, _ = body_of(course)
+    tabs = root.xpath("./div[@class='cp-tabs']")
+    assert len(tabs) == 1, "one tab alone, or more than coursepack.css can switch (8), stay boxes in a row"
+    assert [(e.tag, e.get("id") or e.get("for"), e.get("checked"), e.text) for e in tabs[0] if e.tag != "div"] == [
+        ("input", "02-first-steps-tabs-1-1", "checked", None), ("label", "02-first-steps-tabs-1-1", None, "Windows"),
+        ("input", "02-first-steps-tabs-1-2", None, None), ("label", "02-first-steps-tabs-1-2", None, "Linux")]
     assert [(b.findtext("p[@class='admonition-title']"), b.xpath("./pre/code/@class")) for b in
-            root.xpath("./div[@class='admonition cp-box tab']")] == [("Windows", ["language-bat"]), ("Linux", [])]
-    assert root.xpath("./p/text()") == ["After."]
+            tabs[0].xpath("./div[@class='admonition cp-box tab']")] == [("Windows", ["language-bat"]), ("Linux", [])]
+    assert len(root.xpath("./div[@class='admonition cp-box tab']")) == 10
+    assert root.xpath("./p/text()") == ["After.", "Text."]
 
 
 # --- files named in any script, look-alike names, identical bytes; German and Russian ---------------------
