@@ -43,3 +43,13 @@ def _runs(root: etree._Element) -> list[list[etree._Element]]:
         else:
             runs.append([box])
     return [run for run in runs if 1 < len(run) <= MAX_TABS]
+
+
+def tabs_in_a_row(root: etree._Element) -> None:
+    """Undo switchable_tabs: every tab a titled box, one after another (an e-book has no buttons to press)."""
+    for tabs in root.xpath(".//div[@class='cp-tabs']"):
+        boxes = tabs.findall("div")
+        boxes[-1].tail = tabs.tail
+        for box in boxes:
+            tabs.addprevious(box)
+        tabs.getparent().remove(tabs)
