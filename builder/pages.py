@@ -161,7 +161,8 @@ def _add_front_matter_boxes(root, source: Source, t: dict[str, str], problems: P
                 box.tail = "\n"
             if not at_top and len(root) and not (root[-1].tail or "").strip():
                 root[-1].tail = "\n"
-            root[0 if at_top else len(root):0 if at_top else len(root)] = boxes
+            at = 0 if at_top else len(root)
+            root[at:at] = boxes
 
 
 def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str, str]) -> None:
