@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from builder.divs import TAB_SET
+
 MAX_TABS = 8  # coursepack.css has a rule per position up to here; a longer run stays one box after another
 _BOX = "admonition cp-box tab"
 
@@ -34,15 +36,25 @@ def switchable_tabs(root: etree._Element, prefix: str) -> None:
 
 
 def _runs(root: etree._Element) -> list[list[etree._Element]]:
-    """Tab boxes that follow each other with nothing but white space between them, 2 to MAX_TABS a run."""
+    """Tab boxes of one set that follow each other with only white space between them, 2 to MAX_TABS a run.
+
+    A box's set (TAB_SET) is its panel-tabset's, or that of the '===!' that began a new set of MkDocs tabs.
+    """
     runs: list[list[etree._Element]] = []
+    sets: list[str | None] = []
     for box in root.xpath(f".//div[@class='{_BOX}']"):
-        previous = box.getprevious()
-        if runs and previous is runs[-1][-1] and not (previous.tail or "").strip():
+        previous, mark = box.getprevious(), box.attrib.pop(TAB_SET, None)
+        if runs and previous is runs[-1][-1] and not (previous.tail or "").strip() and _joins(mark, sets[-1]):
             runs[-1].append(box)
         else:
             runs.append([box])
+            sets.append(mark)
     return [run for run in runs if 1 < len(run) <= MAX_TABS]
+
+
+def _joins(mark: str | None, current: str | None) -> bool:
+    """A box of the set being read; a plain MkDocs tab joins MkDocs tabs (None, or begun by '===!'), not a tabset."""
+    return mark == current or (mark is None and (current is None or current.startswith("!")))
 
 
 def tabs_in_a_row(root: etree._Element) -> None:

@@ -163,5 +163,5 @@ def test_figures_keep_their_images_and_captions(tmp_path):
     assert set(figures) <= manifest
     quarto = read(path, "EPUB/05-quarto.xhtml")  # content tabs: no buttons in a book, every tab under its title
     assert [box.findtext("x:p", namespaces=NS) for box in quarto.iterfind(".//x:div[@class='admonition cp-box tab']",
-                                                                          NS)] == ["Windows", "Linux"]
+                                                                          NS)] == ["pandas", "R", "Windows", "Linux"]
     assert quarto.find(".//x:div[@class='cp-tabs']", NS) is None and quarto.find(".//x:label", NS) is None

@@ -482,10 +482,25 @@ def test_div_ids_are_kept_as_written_and_odd_classes_are_reported(course, run):
         (None, "admonition callout")]
 
 
-def test_quarto_panel_tabsets_show_every_panel_with_its_heading(course, run):
-    write(course, "# Steps\n\n::: panel-tabset\n## Windows\n\nRun `dir`.\n\n## Linux\n\nRun `ls`.\n:::\n")
+def test_quarto_panel_tabsets_become_the_same_tabs(course, run):
+    """Each heading of the first heading's level starts a tab; code and boxes inside stay in their tab."""
+    write(course, "# Steps\n\n::: panel-tabset\n## Windows\n\nRun `dir`.\n\n```bash\n## not a tab\n```\n\n### Detail\n\n"
+                  "## Linux\n\n::: callout\n## Inside\n:::\n:::\n\n::: panel-tabset\nText before any heading.\n\n## Kept\n:::\n")
+    assert check(run, course) == []
+    root, page = body_of(course)
+    tabs = root.xpath("./div[@class='cp-tabs']/div[@class='admonition cp-box tab']")
+    assert [(t.findtext("p"), [e.tag for e in t][1:]) for t in tabs] == [("Windows", ["p", "pre", "h3"]),
+                                                                          ("Linux", ["div"])]
+    assert tabs[0].findtext("pre/code") == "## not a tab\n" and tabs[1].xpath("./div/h2/text()") == ["Inside"]
+    assert root.xpath("./div[@class='admonition cp-box panel-tabset']/h2/text()") == ["Kept"], "not a tabset: a box"
+
+
+def test_tab_sets_stay_apart(course, run):
+    """A panel-tabset and MkDocs tabs right after it are two sets; '===!' starts a new MkDocs set."""
+    write(course, "# Steps\n\n::: panel-tabset\n## A\n\na\n\n## B\n\nb\n:::\n\n=== \"C\"\n\n    c\n\n=== \"D\"\n\n    d\n\n"
+                  "===! \"E\"\n\n    e\n\n=== \"F\"\n\n    f\n\nEnd.\n")
     assert check(run, course) == []
     root, _ = body_of(course)
-    box = root.xpath("./div[@class='admonition cp-box panel-tabset']")[0]
-    assert [(e.tag, e.text_content()) for e in box] == [("h2", "Windows"), ("p", "Run dir."), ("h2", "Linux"),
-                                                        ("p", "Run ls.")]
+    assert [s.xpath("./label/text()") for s in root.xpath("./div[@class='cp-tabs']")] == [
+        ["A", "B"], ["C", "D"], ["E", "F"]]
+    assert not root.xpath("//*[@data-cp-set]")

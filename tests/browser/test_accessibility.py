@@ -328,16 +328,16 @@ def test_content_tabs_switch_from_the_keyboard_without_script_and_print_whole(le
     """MkDocs tabs: radio buttons switch them (no JavaScript needed); each tab is read under its own title."""
     _, page, _ = open_context(java_script_enabled=False)
     page.goto(lesson.url("en/05-quarto.html"))
-    windows, linux = (page.locator(".cp-tabs > .tab").nth(i) for i in (0, 1))
+    windows, linux = (page.locator(".cp-tabs").nth(1).locator(":scope > .tab").nth(i) for i in (0, 1))
     assert windows.is_visible() and not linux.is_visible(), "the first tab shows, the others wait"
     keys = Keyboard(page)
-    keys.tab_to(lambda f: f["tag"] == "input" and f["label"] == "05-quarto-tabs-1-1", "the first tab's button")
+    keys.tab_to(lambda f: f["tag"] == "input" and f["label"] == "05-quarto-tabs-2-1", "the first tab's button")
     outline = "e => getComputedStyle(document.querySelector(`label[for='${e.id}']`)).outlineStyle"
     assert page.evaluate(f"() => ({outline})(document.activeElement)") == "solid", "the focused tab's label is ringed"
     keys.press("ArrowRight")
     assert linux.is_visible() and not windows.is_visible(), "an arrow key shows the next tab"
-    assert page.evaluate("() => document.activeElement.id") == "05-quarto-tabs-1-2"
-    page.locator("label[for='05-quarto-tabs-1-1']").click()
+    assert page.evaluate("() => document.activeElement.id") == "05-quarto-tabs-2-2"
+    page.locator("label[for='05-quarto-tabs-2-1']").click()
     assert windows.is_visible(), "a click on a tab's label shows it"
     page.emulate_media(media="print")
     assert windows.is_visible() and linux.is_visible() and page.locator(".cp-tabs .admonition-title").nth(1).is_visible()
