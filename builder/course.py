@@ -9,7 +9,7 @@ from pathlib import Path
 
 from builder import schema
 from builder.images import ImageSettings
-from builder.limits import COURSE_YAML, MODULE
+from builder.limits import COURSE_YAML, MODULE, MODULE_SUFFIXES, module_suffix
 from builder.names import safe_name
 from builder.problems import Problems, did_you_mean
 from builder.safefiles import Refused, check_course_file, read_course_text
@@ -141,11 +141,16 @@ def _texts(values: dict, languages: tuple[str, ...], doc, problems: Problems) ->
 
 def _split_name(path: Path, languages: tuple[str, ...]) -> tuple[str, str | None]:
     """'01-intro.es.md' -> ('01-intro', 'es'); a suffix that is no course language is part of the name."""
-    stem = path.name[:-3]
+    stem = path.name[:-len(module_suffix(path.name))]
     match = _LANG_SUFFIX.fullmatch(stem)
     if match and match["lang"] in languages:
         return match["name"], match["lang"]
     return stem, None
+
+
+def module_files(folder: Path) -> list[Path]:
+    """The module files directly in `folder` (.md, .Rmd, .qmd), in file-name order."""
+    return sorted(p for p in folder.glob("*") if module_suffix(p.name)) if folder.is_dir() else []
 
 
 def _found_modules(course: Course, problems: Problems) -> list[ModuleSource]:
@@ -155,7 +160,7 @@ def _found_modules(course: Course, problems: Problems) -> list[ModuleSource]:
                        "put the module Markdown files in modules/")
         return []
     files = []
-    for path in sorted(folder.glob("*.md")):
+    for path in module_files(folder):
         try:
             check_course_file(course.root, path, MODULE)
         except Refused as e:
@@ -195,11 +200,13 @@ def _course_path(course: Course, entry: str, line: int, problems: Problems) -> P
         problems.error(course.config, line, f"{label} leaves the course folder",
                        "keep every module inside the course folder")
         return None
-    if not entry.endswith(".md"):
-        problems.error(course.config, line, f"{label} is not a Markdown file", "module files end in .md")
+    if not module_suffix(entry):
+        problems.error(course.config, line, f"{label} is not a Markdown file",
+                       "module files end in .md (or .Rmd, .qmd)")
         return None
     if not os.path.lexists(path):
-        existing = sorted(p.relative_to(course.root).as_posix() for p in course.root.rglob("*.md"))
+        existing = sorted(p.relative_to(course.root).as_posix() for p in course.root.rglob("*")
+                          if module_suffix(p.name))
         hint = did_you_mean(entry, existing) if existing else "check the path, relative to the course folder"
         problems.error(course.config, line, f"{label}: file not found", hint)
         return None
@@ -216,14 +223,16 @@ def _group(course: Course, files: list[Path], problems: Problems, lines: dict[Pa
     modules = []
     for path in files:
         name, lang = _split_name(path, course.languages)
+        suffix = module_suffix(path.name)
         if lang not in (None, course.language):
             if lines:
                 problems.error(course.config, lines[path], f"modules: '{path.relative_to(course.root)}' is a "
-                               "translation", f"list the {course.language} file {name}.md; translations are "
+                               "translation", f"list the {course.language} file {name}{suffix}; translations are "
                                "found beside it")
-            elif not path.with_name(f"{name}.md").is_file():
-                problems.error(path, 0, f"translation without its '{course.language}' module {name}.md",
-                               f"add {name}.md (the course language is '{course.language}') or rename this file")
+            elif not any(path.with_name(f"{name}{ext}").is_file() for ext in (suffix, *MODULE_SUFFIXES)):
+                problems.error(path, 0, f"translation without its '{course.language}' module {name}{suffix}",
+                               f"add {name}{suffix} (the course language is '{course.language}') or rename this "
+                               "file")
             continue
         files_by_lang = {course.language: path} | _translations_of(course, name, path)
         modules.append(ModuleSource(name, files_by_lang, lines.get(path, 0)))
@@ -263,10 +272,10 @@ def _relative(course: Course, path: Path) -> str:
 
 
 def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:
-    """Translations of a listed module: `name.<lang>.md` beside it."""
+    """Translations of a listed module: `name.<lang>.md` (`.Rmd`, `.qmd`: the module's own suffix) beside it."""
     found = {}
     for lang in course.languages:
-        candidate = path.with_name(f"{name}.{lang}.md")
+        candidate = path.with_name(f"{name}.{lang}{module_suffix(path.name)}")
         if lang != course.language and os.path.lexists(candidate):  # read (or refused) like any module
             found[lang] = candidate
     return found
@@ -274,7 +283,7 @@ def _translations_of(course: Course, name: str, path: Path) -> dict[str, Path]:
 
 def _warn_unlisted(course: Course, used: set[Path], problems: Problems) -> None:
     folder = course.root / "modules"
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    for path in module_files(folder):
         if path not in used:
             problems.warn(path, 0, "this module is not listed in course.yaml 'modules:', so it is not built",
                           "add it to the list, or move it out of modules/")

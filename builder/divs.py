@@ -27,6 +27,8 @@ _UNTITLED = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)[ \t]*$")
 _ANY_HEADING = re.compile(r"^[ \t]*#{2,6}[ \t]")
 _IDENT = re.compile(r"^-?[^\W\d][\w-]*$")  # what pymdownx.blocks takes as a class or an id
 QUESTION_BLOCKS = ("quiz", "survey")
+TAB_SET = "data-cp-set"  # tabs of one set (builder.tabs): a panel-tabset's, or MkDocs tabs from a '===!' on
+KEPT_ID = "data-cp-id"  # an id pymdownx.blocks refuses (`#fig:map`, `#1st`) rides here; builder.pages restores it
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,22 @@ def convert_divs(lines: list[str], prose: list[str], first: int, path: Path, lab
     """
     out = [_titled(line, labels) if text and line.lstrip().startswith(("!!!", "???")) else line
            for line, text in zip(lines, prose)]
-    for div in _pair([line if text else "" for line, text in zip(lines, prose)], first, path, problems):
-        _rewrite(div, out, labels)
+    blank = [line if text else "" for line, text in zip(lines, prose)]
+    for div in _pair(blank, first, path, problems):
+        _rewrite(div, out, labels, blank)
     return out
+
+
+FRONT_MATTER_BOXES = (("questions", "objectives"), ("keypoints",))  # (at the top, at the end of the page)
+
+
+def front_matter_boxes(meta: dict, names: tuple[str, ...]) -> list[str]:
+    """Carpentries front-matter lists (`questions:`, `objectives:`, `keypoints:`) as `::: name` divs of list items."""
+    lines: list[str] = []
+    for name in names:
+        if meta.get(name):
+            lines += [f"::: {name}", "", *(f"- {item}" for item in meta[name]), "", ":::", ""]
+    return lines
 
 
 def _titled(line: str, labels: dict[str, str]) -> str:
@@ -130,15 +145,24 @@ def _header(match: re.Match, index: int, first: int, path: Path, problems: Probl
     classes, attrs = [], {}
     if header["word"]:
         classes.append(header["word"].removeprefix("."))
-    for key, value in get_attrs_and_remainder(header["attrs"] or "")[0]:
+    pairs = get_attrs_and_remainder(header["attrs"] or "")[0]
+    for key, value in pairs:
         if key == ".":
             classes.append(value)
         elif key == "#":
             attrs["id"] = value
         elif value is None:  # MyST writes `:::{note} Title`: a bare word names the box
             classes.append(key)
+            if len(pairs) > 1:
+                problems.warn(path, first + index, f"'{key}' in '{{{header['attrs'].strip()}}}' is taken as the "
+                              f"class '.{key}'", f"write '.{key}' for a class; an id has no spaces "
+                              f"('#{attrs.get('id', 'name')}-{key}')")
         else:
             attrs[key] = value
+    for name in classes:
+        if not _IDENT.match(name):
+            problems.warn(path, first + index, f"class '.{name}' is left out: a class starts with a letter and "
+                          "holds only letters, digits, '-' and '_'", f"rename it, e.g. '.{_identifier(name)}'")
     word = classes[0] if classes else ""
     suggestion = closest(word, QUESTION_BLOCKS) if header["title"] and word not in KINDS else None
     if suggestion:
@@ -147,10 +171,12 @@ def _header(match: re.Match, index: int, first: int, path: Path, problems: Probl
     return Div(index, match["indent"], classes, attrs, header["title"] or attrs.pop("title", ""))
 
 
-def _rewrite(div: Div, out: list[str], labels: dict[str, str]) -> None:
-    """Replace the div's fences, inner divs first, by a block of pymdownx.blocks."""
+def _rewrite(div: Div, out: list[str], labels: dict[str, str], blank: list[str]) -> None:
+    """Replace the div's fences, inner divs first, by a block of pymdownx.blocks (`blank`: code lines blanked)."""
+    if "panel-tabset" in div.classes and _tabset(div, out, labels, blank):
+        return
     for child in div.children:
-        _rewrite(child, out, labels)
+        _rewrite(child, out, labels, blank)
     kind = div.kind
     folded = (kind is not None and kind.folded) if "collapse" not in div.attrs else True
     title = div.title or _heading_title(div, out, folded)
@@ -168,6 +194,29 @@ def _rewrite(div: Div, out: list[str], labels: dict[str, str]) -> None:
     header += [f"{lead}{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in options.items() if value]
     out[div.line] = "\n".join(header) + "\n"
     out[div.end] = f"{div.indent}{slashes}"
+
+
+_TAB_HEADING = re.compile(r"^[ \t]*(?P<level>#{1,6})[ \t]+(?P<text>.+?)[ \t#]*(?:\{[^{}]*\})?[ \t]*$")
+
+
+def _tabset(div: Div, out: list[str], labels: dict[str, str], blank: list[str]) -> bool:
+    """Quarto's `::: panel-tabset`: each heading of the first one's level starts a tab, made the titled tab
+    box `=== "Tab"` makes (builder.tabs switches them); False, and left a plain box, when the tabset holds
+    text before its first heading or a heading with no blank line above it to close the tab before."""
+    inside = {i for child in div.children for i in range(child.line, child.end + 1)}
+    found = [(i, _TAB_HEADING.match(blank[i])) for i in range(div.line + 1, div.end) if i not in inside]
+    heads = [(i, m) for i, m in found if m and m["level"] == next(m for _, m in found if m)["level"]] \
+        if any(m for _, m in found) else []
+    if not heads or any(blank[i].strip() for i in range(div.line + 1, heads[0][0])) \
+            or any(out[i - 1].strip() for i, _ in heads[1:]):
+        return False
+    ends = [i - 1 for i, _ in heads[1:]] + [div.end]
+    out[div.line] = ""
+    for (line, match), end in zip(heads, ends):
+        tab = Div(line, div.indent, ["tab"], {TAB_SET: f"p{div.line}"}, match["text"], end,
+                  [child for child in div.children if line < child.line < end])
+        _rewrite(tab, out, labels, blank)
+    return True
 
 
 def _heading_title(div: Div, out: list[str], folded: bool) -> str | None:
@@ -189,14 +238,20 @@ def _heading_title(div: Div, out: list[str], folded: bool) -> str | None:
 def _html_attrs(div: Div, kind: Kind | None) -> dict[str, str]:
     """id, lang, dir and the classes the box keeps (pandoc users style their own); the rest is presentation."""
     classes = [c for c in div.classes if _IDENT.match(c) and (kind is None or KINDS.get(c) is not kind)]
-    attrs = {key: value for key, value in div.attrs.items() if key in ("lang", "dir")}
-    if _IDENT.match(div.attrs.get("id", "")):
-        attrs["id"] = div.attrs["id"]
+    attrs = {key: value for key, value in div.attrs.items() if key in ("lang", "dir", TAB_SET)}
+    if "id" in div.attrs:  # kept as written, so that links to it work: HTML takes any id without spaces
+        attrs["id" if _IDENT.match(div.attrs["id"]) else KEPT_ID] = div.attrs["id"]
     if kind is None:
         classes.insert(0, "cp-box")
     if classes:
         attrs["class"] = " ".join(classes)
     return attrs
+
+
+def _identifier(name: str) -> str:
+    """'1st:col' -> 'c-1st-col': a class name pymdownx.blocks takes."""
+    name = re.sub(r"[^\w-]+", "-", name).strip("-") or "box"
+    return name if _IDENT.match(name) else f"c-{name}"
 
 
 def _escape(title: str) -> str:
@@ -255,7 +310,7 @@ def _unquote(line: str, depth: int) -> str:
 
 # --- MkDocs Material content tabs: `=== "Windows"` and its indented content --------------------------------
 
-_TAB = re.compile(r'^(?P<lead>[ \t]*)===[+!]?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+_TAB = re.compile(r'^(?P<lead>[ \t]*)===(?P<mark>[+!]?)[ \t]+"(?P<title>[^"]*)"[ \t]*$')
 
 
 def tab_boxes(lines: list[str], prose: list[str]) -> bool:
@@ -276,7 +331,8 @@ def tab_boxes(lines: list[str], prose: list[str]) -> bool:
             continue  # no content, or no blank line to close on: left as written
         if end + 1 == len(lines):
             lines.append("")
-        lines[index] = f'{match["lead"]}::: {{.tab title="{match["title"]}"}}'
+        new_set = f' {TAB_SET}="!{index}"' if match["mark"] == "!" else ""
+        lines[index] = f'{match["lead"]}::: {{.tab title="{match["title"]}"{new_set}}}'
         lines[end + 1] = f'{match["lead"]}:::'
         lines[index + 1:end + 1] = [line[len(inner):] if line.startswith(inner) else line.strip()
                                     for line in lines[index + 1:end + 1]]

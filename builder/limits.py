@@ -56,6 +56,16 @@ PARAGRAPH_CHARS = 200_000  # lines without a blank line between them (a table is
 UNCLOSED_SCAN = 5_000_000  # characters Markdown may search for brackets that never close, per file
 
 
+# Module files: Markdown, R Markdown (Carpentries episodes) and Quarto, all read as Markdown.
+MODULE_SUFFIXES = (".md", ".rmd", ".qmd")
+
+
+def module_suffix(name: str) -> str:
+    """'01-intro.Rmd' -> '.Rmd', as written; '' when the file is no module file."""
+    stem, dot, ext = name.rpartition(".")
+    return f".{ext}" if dot and stem and f".{ext.lower()}" in MODULE_SUFFIXES else ""
+
+
 def role_of(suffix: str) -> Role:
     """The role of a file a page links to or loads, from its suffix."""
     suffix = suffix.lower()

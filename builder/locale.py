@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -33,7 +34,8 @@ COUNT = "count"  # the placeholder of the number that chooses a plural form; a f
 NUMBER_KEYS = ("decimal_separator",)  # from CLDR for every language; a catalogue may still set it
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SAMPLES = (*range(200), 0.5, 1.5)  # numbers a course shows: every category they fall in needs a form
-_TABLE = (*range(200), 0.5, 1.5, 2.5)  # the numbers plural_table gives the category of
+# The fraction digits plural_table gives the category of, after 0., 1. and 2.: one digit (.1-.9), then two (.01-.99).
+FRACTION_DIGITS = (*(str(d) for d in range(1, 10)), *(f"{d:02d}" for d in range(1, 100)))
 _SHOWN_MISSING = 5  # missing keys named in the warning
 
 
@@ -48,7 +50,7 @@ def cldr_locale(lang: str) -> Locale | None:
     return None
 
 
-def plural_category(lang: str, n: float) -> str:
+def plural_category(lang: str, n: float | Decimal) -> str:
     """CLDR cardinal plural category of `n` in `lang`; English's rule for a language CLDR does not know."""
     return (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form(n)
 
@@ -60,14 +62,17 @@ def decimal_separator(lang: str) -> str:
 
 @cache
 def plural_table(lang: str) -> str:
-    """The rule for coursepack.js as data: the category of 0 to 199, then of fractions below 1, 2 and above.
+    """The rule for coursepack.js as data: the category of 0 to 199, then of 0.1 … 0.99, 1.1 … 1.99, 2.1 … 2.99.
 
     One digit each (its index in CATEGORIES). CLDR's rules look at no more than the last two digits
     past 100 (but for Cornish, and for 'many' of round millions in fr, es, pt, it, ca), so the
-    runtime reads entry 100 + n % 100 for n of 200 and more; fractions take the category of 0.5,
-    1.5 or 2.5 (exact but where the rule reads the fraction's digits: lv, hr, sr, bs, mk, is).
+    runtime reads entry 100 + n % 100 for n of 200 and more. A fraction's category depends on its
+    digits as written (v, f, t: lv, hr, sr, bs, mk, is, fil …) and on its whole part only as 0, 1 or
+    more, in every CLDR language (tests/test_locale.py checks): the runtime reads the entry of its
+    one or two digits (a score is kept in hundredths) after the whole part's 0., 1. or 2.
     """
-    return "".join(str(CATEGORIES.index(plural_category(lang, n))) for n in _TABLE)
+    numbers = (*range(200), *(Decimal(f"{whole}.{digits}") for whole in range(3) for digits in FRACTION_DIGITS))
+    return "".join(str(CATEGORIES.index(plural_category(lang, n))) for n in numbers)
 
 
 @cache
@@ -242,7 +247,8 @@ def _checked(root: Path, path: Path, english: dict[str, str], problems: Problems
             values[key] = value
             if key in known:  # a key English lacks (yet) fills nothing and shows nowhere
                 _check_placeholders(path, line, key, value, english, problems)
-            if strict and key.rpartition("_")[0] in counted:
+            base, _, category = key.rpartition("_")
+            if strict and base in counted and category in CATEGORIES:  # not 'quiz_attempts_unlimited'
                 _check_form(path, line, key, problems)
     return values
 

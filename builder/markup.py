@@ -31,6 +31,8 @@ _FENCE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _KRAMDOWN_LANG = re.compile(r"^(?P<lead>[ \t>]*)\{:\s*\.(?:language-)?(?P<lang>[\w+-]+)\s*\}\s*$")
 _CHUNK = re.compile(r"^\s*\{(?P<lang>[A-Za-z][\w+-]*)(?:[\s,][^}]*)?\}\s*$")
 _FRONT_END = {"---", "..."}
+_CHUNK_MARK = "data-cp-chunk"
+_CHUNK_OPTIONS = re.compile(r"\A(?:[ \t]*#\|.*\n?)+")  # Quarto's option lines, at the top of a chunk
 
 
 @dataclass
@@ -113,8 +115,8 @@ def _blank_fences(lines: list[str]) -> list[str]:
         if fence is None and match and "`" not in (match["info"] if match["fence"][0] == "`" else ""):
             fence, opener = match["fence"], index
             chunk = _CHUNK.match(match["info"])
-            if chunk:
-                lines[index] = f"{match['lead']}{fence}{chunk['lang']}"
+            if chunk:  # marked, so that code_block leaves out the chunk's `#| echo: false` option lines
+                lines[index] = f"{match['lead']}{fence}{{.{chunk['lang']} {_CHUNK_MARK}=\"\"}}"
             out.append("")
         elif fence is not None:
             if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) \
@@ -137,8 +139,10 @@ def _language_below(lines: list[str], opener: int, closer: int) -> None:
 
 
 def code_block(source: str, language: str, class_name: str, options: dict, md: markdown.Markdown, **kwargs) -> str:
-    """A fenced block as plain `<pre><code class="language-x">`: no highlighting, whose CSS every page would carry."""
+    """A fenced block (an R Markdown or Quarto chunk without its `#|` options) as plain `<pre><code class="language-x">`: no highlighting, whose CSS every page would carry."""
     lang = f' class="language-{html.escape(language)}"' if language else ""
+    if _CHUNK_MARK in (kwargs.get("attrs") or {}):  # Quarto shows a chunk without its options; so do we
+        source = _CHUNK_OPTIONS.sub("", source)
     return f"<pre><code{lang}>{html.escape(source, quote=False)}\n</code></pre>"
 
 

@@ -122,6 +122,8 @@ def collision(path: str, other: str, other_name: str, name: str) -> str:
         return "one name written in two Unicode forms, which macOS keeps as one file"
     if other_name == name:
         return f"both are packaged as '{name}'"
+    if other_name.casefold() != name.casefold():  # apart in the package, but a course folder cannot hold both
+        return "names that differ only in letter case are one file on Windows and macOS"
     return f"'{other_name}' and '{name}' are one file on Windows and macOS"
 
 

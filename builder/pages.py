@@ -12,7 +12,7 @@ import lxml.html
 
 from builder import progress
 from builder.course import Course, ModuleSource
-from builder.divs import convert_divs
+from builder.divs import FRONT_MATTER_BOXES, KEPT_ID, convert_divs, front_matter_boxes
 from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
@@ -26,6 +26,7 @@ from builder.rawhtml import sanitise
 from builder.refs import (LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css,
                           split_srcset)
 from builder.safefiles import read_course_text
+from builder.tabs import switchable_tabs
 from builder.trees import demote_headings, inner_html, remove_keeping_tail
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
@@ -102,7 +103,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     if fallback:
         path = module.files[course.language]
         problems.warn(path, 0, f"no '{lang}' version of this module; the {course.language} text is used",
-                      f"add {module.name}.{lang}.md beside it")
+                      f"add {module.name}.{lang}{path.suffix} beside it")
         t = strings(course, course.language)  # words written into the body match its language
     text = read_course_text(course.root, path, MODULE, problems)
     if text is None:
@@ -128,7 +129,10 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
         toc_tokens = _shifted([t for token in toc_tokens
                                for t in (token["children"] if _same_words(html.unescape(token["name"]), title)
                                          else [token])])
+    for box in root.xpath(f".//*[@{KEPT_ID}]"):  # a box's id as its author wrote it (builder.divs)
+        box.set("id", box.attrib.pop(KEPT_ID))
     toc = _toc(toc_tokens, _folded_ids(root))
+    _add_front_matter_boxes(root, source, t, problems)
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None)
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
@@ -141,8 +145,24 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     page.files = pack_page(root, page.files, packing.media, packing.shelf, problems)
     _mark_external(root, t["external_link"])
     _wrap_tables(root)
+    switchable_tabs(root, module.page.removesuffix(".html"))
     page.body = inner_html(root)
     return page
+
+
+def _add_front_matter_boxes(root, source: Source, t: dict[str, str], problems: Problems) -> None:
+    """Front-matter questions and objectives as boxes at the top of the page, key points at its end."""
+    for names, at_top in zip(FRONT_MATTER_BOXES, (True, False)):
+        lines = front_matter_boxes(source.meta, names)
+        if lines:
+            html_text, _ = to_html("\n".join(convert_divs(lines, lines, 0, source.path, t, problems)))
+            boxes = lxml.html.fragments_fromstring(sanitise(html_text, source, problems))
+            for box in boxes:
+                box.tail = "\n"
+            if not at_top and len(root) and not (root[-1].tail or "").strip():
+                root[-1].tail = "\n"
+            at = 0 if at_top else len(root)
+            root[at:at] = boxes
 
 
 def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str, str]) -> None:

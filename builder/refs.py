@@ -14,7 +14,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from builder.css import css_urls as tokenized_urls
-from builder.limits import role_of
+from builder.limits import module_suffix, role_of
 from builder.names import FileNames
 from builder.problems import Problems, closest
 from builder.safefiles import Refused, check_course_file
@@ -109,7 +109,7 @@ class Resolver:
         if target in self.module_pages:
             page = self.module_pages[target]
             return page + anchor, PageLink(page, fragment, value, line)
-        if target.suffix == ".md":
+        if module_suffix(target.name):
             self._error(line, f"'{value}' is a Markdown file that is not a module of this course",
                         "add it to the course's modules, or link to one of them")
             return value, None

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.limits import COURSE_YAML
+from builder.limits import COURSE_YAML, module_suffix
 from builder.problems import Problems, UsageProblem
 from builder.safefiles import read_course_text
 from builder.yamlfile import parse_yaml
@@ -39,11 +39,11 @@ def parse_shard(text: str) -> Shard:
 
 
 def markdown_files(root: Path) -> list[Path]:
-    """The Markdown files under a course folder (its pages in every language), without following links."""
+    """The Markdown (.md, .Rmd, .qmd) files under a course folder (its pages in every language), without following links."""
     found = []
     for top, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(top) / n for n in sorted(names) if n.endswith(".md"))
+        found.extend(Path(top) / n for n in sorted(names) if module_suffix(n))
     return found
 
 

@@ -264,6 +264,9 @@ FRONT_MATTER = (
     Field("teaching", integer(0, 10000), None, doc="Carpentries: minutes of teaching; with 'exercises', the "
           "module's duration when 'duration' is not set."),
     Field("exercises", integer(0, 10000), None, doc="Carpentries: minutes of exercises."),
+    *(Field(name, text_list, [], doc=f"Carpentries: the episode's {name}, shown in a '{name}' box {where} of the "
+            "page.") for name, where in (("questions", "at the top"), ("objectives", "at the top"),
+                                         ("keypoints", "at the end"))),
     *(Field(name, anything, None, doc="Written by R Markdown, Quarto or Jekyll for their own use: accepted, "
             "not used.") for name in TOOL_KEYS),
 )

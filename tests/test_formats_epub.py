@@ -161,3 +161,7 @@ def test_figures_keep_their_images_and_captions(tmp_path):
     assert figures["files/fig/permits-by-year.svg"] == "Permits granted per year, 2020 to 2023."
     manifest = {item.get("href") for item in read(path, "EPUB/package.opf").iterfind(".//opf:item", NS)}
     assert set(figures) <= manifest
+    quarto = read(path, "EPUB/05-quarto.xhtml")  # content tabs: no buttons in a book, every tab under its title
+    assert [box.findtext("x:p", namespaces=NS) for box in quarto.iterfind(".//x:div[@class='admonition cp-box tab']",
+                                                                          NS)] == ["pandas", "R", "Windows", "Linux"]
+    assert quarto.find(".//x:div[@class='cp-tabs']", NS) is None and quarto.find(".//x:label", NS) is None

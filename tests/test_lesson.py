@@ -17,6 +17,7 @@ import lxml.html
 import pytest
 
 from builder.course import load_course
+from builder.limits import module_suffix
 from builder.pages import build_pages
 from builder.problems import Problems
 
@@ -28,7 +29,7 @@ FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})\s*\{?\.?(?P<lang>[\w+-]*)")
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory) -> Path:
-    """The lesson's offline package, unzipped."""
+    """The lesson's offline package with every language (en/, de/, ru/), unzipped."""
     from click.testing import CliRunner
 
     from builder.cli import main
@@ -37,20 +38,26 @@ def lesson(tmp_path_factory) -> Path:
     source = shutil.copytree(LESSON, folder / "courses" / LESSON.name)
     result = CliRunner().invoke(main, ["build", str(source), "--out", str(folder / "dist"), "-f", "offline"])
     assert result.exit_code == 0 and "0 errors, 0 warnings" in result.output, result.output
-    with zipfile.ZipFile(next((folder / "dist").glob("*-offline.zip"))) as archive:
+    with zipfile.ZipFile(folder / "dist" / "carpentries-lesson-1.0.0-offline.zip") as archive:
         archive.extractall(folder / "offline")
     return folder / "offline"
 
 
-def modules() -> list[Path]:
-    return sorted((LESSON / "episodes").glob("*.md"))
+def modules(translations: bool = False) -> list[Path]:
+    """The episodes (.md, .Rmd, .qmd) in English; with `translations`, their German and Russian files too."""
+    return sorted(p for p in (LESSON / "episodes").iterdir()
+                  if module_suffix(p.name) and (translations or p.name.count(".") == 1))
+
+
+def language(module: Path) -> str:
+    return module.name.split(".")[1] if module.name.count(".") == 2 else "en"
 
 
 def page(lesson: Path, module: Path) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring((lesson / f"{module.stem}.html").read_bytes())
+    return lxml.html.fromstring((lesson / language(module) / f"{module.name.split('.')[0]}.html").read_bytes())
 
 
-@pytest.mark.parametrize("module", modules(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("module", modules(translations=True), ids=lambda p: p.name)
 def test_every_code_block_is_code_with_its_language(lesson, module):
     fences, inside = [], None
     for line in module.read_text().splitlines():
@@ -67,7 +74,7 @@ def test_every_code_block_is_code_with_its_language(lesson, module):
 
 
 def test_boxes_solutions_figures_and_captions(lesson):
-    intro, plotting, shell = (page(lesson, m) for m in modules())
+    intro, plotting, shell = (page(lesson, m) for m in modules()[:3])
     assert [d.get("class") for d in intro.xpath("//div[@class='content']/div")] == [
         "admonition questions", "admonition objectives", "admonition callout", "admonition challenge",
         "admonition note", "admonition keypoints"]
@@ -96,7 +103,7 @@ def test_boxes_solutions_figures_and_captions(lesson):
 
 
 def test_front_matter_titles(lesson):
-    intro, plotting, shell = (page(lesson, m) for m in modules())
+    intro, plotting, shell = (page(lesson, m) for m in modules()[:3])
     assert [p.xpath("//h1/text()") for p in (intro, plotting, shell)] == [
         ["Introduction"], ["Plotting permits"], ["Working in the shell"]]
     # '# Finding files' and '# Pipes' differ from the title: they stay, one level down, with their sections
@@ -107,9 +114,9 @@ def test_front_matter_titles(lesson):
 
 
 def test_print_opens_every_folded_box(lesson):
-    printed = lxml.html.fromstring((lesson / "print.html").read_bytes())
+    printed = lxml.html.fromstring((lesson / "en" / "print.html").read_bytes())
     folded = printed.xpath("//main//details")
-    assert len(folded) == 8 and all(d.get("open") is not None for d in folded)
+    assert len(folded) == 9 and all(d.get("open") is not None for d in folded)
 
 
 def words(text: str) -> Counter:
@@ -121,6 +128,8 @@ def source_text(module: Path) -> str:
     text = module.read_text()
     front, body = text.split("\n---\n", 1)
     title = re.search(r"^title:\s*\"?(.*?)\"?$", front, re.M)[1]
+    listed = " ".join(re.findall(r"(?m)^- \"?(.*?)\"?$", front))  # questions, objectives, keypoints: shown as boxes
+    body = re.sub(r"(?m)^#\|.*$", " ", body)            # Quarto chunk options, left out of the shown code
     body = body.replace(f"# {title}\n", "", 1)          # the title written again as a heading is shown once
     alts = " ".join(re.findall(r"""(?:fig-)?alt=["']([^"']*)["']""", body))
     body = re.sub(r"\{[^{}]*\}", " ", body)            # attribute lists, pandoc attributes, R chunk headers
@@ -129,10 +138,10 @@ def source_text(module: Path) -> str:
     body = re.sub(r"(?m)^\s*[-*] \[[ x]\]", " ", body)  # quiz answer marks
     body = re.sub(r"(?m)^\s+> .*$", " ", body)         # an option's feedback, shown once the learner answers
     body = re.sub(r"(?m)^(\s*:\s)", " ", body)           # table caption marker
-    return " ".join((title, alts, body.replace("Table:", "")))
+    return " ".join((title, listed, alts, body.replace("Table:", "")))
 
 
-@pytest.mark.parametrize("module", modules(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("module", modules(translations=True), ids=lambda p: p.name)
 def test_no_source_text_is_lost(lesson, module):
     html = page(lesson, module)
     main = html.xpath("//main")[0]
@@ -327,11 +336,171 @@ def test_code_shown_as_an_example_stays_as_written(course, run):
         ("language-markdown", "```{r}\nx <- 1\n```\n{: .language-r}\n"), ("language-r", "y\n")]
 
 
-def test_mkdocs_content_tabs_show_one_after_another(course, run):
+def test_mkdocs_content_tabs_switch_with_radio_buttons(course, run):
+    """Each tab stays a box titled by it (what print and a page without styles show), behind radio buttons."""
     write(course, "# Steps\n\n=== \"Windows\"\n\n    Run `dir`:\n\n    ```bat\n    dir\n    ```\n\n=== \"Linux\"\n\n"
-                  "    Run `ls`.\n\nAfter.\n")
+                  "    Run `ls`.\n\nAfter.\n\n=== \"Alone\"\n\n    One tab.\n\nText.\n\n"
+                  + "".join(f'=== "T{i}"\n\n    Tab {i}.\n\n' for i in range(9)))
     assert check(run, course) == []
     root, _ = body_of(course)
+    tabs = root.xpath("./div[@class='cp-tabs']")
+    assert len(tabs) == 1, "one tab alone, or more than coursepack.css can switch (8), stay boxes in a row"
+    assert [(e.tag, e.get("id") or e.get("for"), e.get("checked"), e.text) for e in tabs[0] if e.tag != "div"] == [
+        ("input", "02-first-steps-tabs-1-1", "checked", None), ("label", "02-first-steps-tabs-1-1", None, "Windows"),
+        ("input", "02-first-steps-tabs-1-2", None, None), ("label", "02-first-steps-tabs-1-2", None, "Linux")]
     assert [(b.findtext("p[@class='admonition-title']"), b.xpath("./pre/code/@class")) for b in
-            root.xpath("./div[@class='admonition cp-box tab']")] == [("Windows", ["language-bat"]), ("Linux", [])]
-    assert root.xpath("./p/text()") == ["After."]
+            tabs[0].xpath("./div[@class='admonition cp-box tab']")] == [("Windows", ["language-bat"]), ("Linux", [])]
+    assert len(root.xpath("./div[@class='admonition cp-box tab']")) == 10
+    assert root.xpath("./p/text()") == ["After.", "Text."]
+
+
+# --- files named in any script, look-alike names, identical bytes; German and Russian ---------------------
+
+def test_files_in_any_script_and_look_alikes_get_unique_stable_names(lesson):
+    files = sorted(p.relative_to(lesson).as_posix() for p in (lesson / "files").rglob("*") if p.is_file())
+    assert files == [
+        "files/data/donnees.csv", "files/data/permits-backup.csv", "files/data/permits.csv",
+        "files/fig/DeTu.svg",  # 地图.svg
+        "files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM-6f178aff.png",  # '… 5.50.32\u202fPM.png' (a Mac's narrow space)
+        "files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM-be8e0792.png",  # '… 5.50.32 PM.png'
+        "files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM.png",  # already safe: keeps its name
+        "files/fig/cafe-1d472f01.svg", "files/fig/cafe.svg",  # café.svg, cafe.svg
+        "files/fig/chartis.svg",  # χάρτης.svg
+        "files/fig/divider.svg", "files/fig/karta-zon.svg",  # карта-зон.svg
+        "files/fig/permits-by-year.svg", "files/fig/workflow.svg", "files/fig/zones-map.svg"]
+    for lang in ("en", "de", "ru"):
+        data = page(lesson, LESSON / "episodes" / f"04-data-files.{lang}.Rmd")
+        assert data.xpath("//div[@class='content']/p/a/@href") == [
+            "../files/data/permits.csv", "../files/data/permits-backup.csv", "../files/data/donnees.csv"]
+        assert data.xpath("//img[contains(@src, 'Screen')]/@src") == [
+            "../files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM-be8e0792.png",
+            "../files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM-6f178aff.png",
+            "../files/fig/Screen-Shot-2019-01-21-at-5.50.32-PM.png"]
+    assert (lesson / "files/data/permits.csv").read_bytes() == (lesson / "files/data/permits-backup.csv").read_bytes()
+
+
+def test_files_that_are_one_file_on_windows_or_macos_are_errors(tmp_path, run, monkeypatch):
+    """Names that differ only in letter case, or only in Unicode form (NFC / NFD), cannot both be in a course."""
+    monkeypatch.chdir(tmp_path)
+    course = shutil.copytree(LESSON, Path("courses") / LESSON.name)
+    shutil.copy(course / "fig" / "Screen Shot 2019-01-21 at 5.50.32 PM.png",
+                course / "fig" / "screen shot 2019-01-21 at 5.50.32 pm.PNG")
+    shutil.copy(course / "fig" / "caf\u00e9.svg", course / "fig" / "cafe\u0301.svg")
+    episode = course / "episodes" / "04-data-files.Rmd"
+    episode.write_text(episode.read_text() + "\n![Fourth.](<../fig/screen shot 2019-01-21 at 5.50.32 pm.PNG>)\n\n"
+                       "![Third café map](../fig/cafe\u0301.svg)\n", encoding="utf-8")
+    result = run("check", course)
+    where = "courses/carpentries-lesson/episodes/04-data-files.Rmd"
+    assert result.exit_code == 1 and check(run, course) == [
+        f"{where}:75: 'fig/screen shot 2019-01-21 at 5.50.32 pm.PNG' collides with 'fig/Screen Shot 2019-01-21 at "
+        f"5.50.32 PM.png' (used at {where}:69): names that differ only in letter case are one file on Windows and "
+        "macOS — rename one",
+        f"{where}:77: 'fig/cafe\u0301.svg' collides with 'fig/caf\u00e9.svg' (used at {where}:48): one name written in "
+        "two Unicode forms, which macOS keeps as one file — rename one"]
+
+
+def test_russian_and_german_pages_use_their_plural_forms(lesson):
+    """The course's own ru.yaml has _one, _few, _many and _other forms; CLDR picks one for each number."""
+    def shown(lang: str, name: str, xpath: str) -> list[str]:
+        root = lxml.html.fromstring((lesson / lang / name).read_bytes())
+        return [" ".join(t.split()) for t in root.xpath(xpath)]
+
+    durations = "//p[@class='meta']/text()"
+    assert shown("ru", "index.html", durations) == [
+        "Примерное время: 15 минут", "Примерное время: 25 минут", "Примерное время: 21 минута",  # many, many, one
+        "Примерное время: 15 минут", "Примерное время: 2 минуты"]  # many, few
+    assert shown("ru", "05-quarto.html", "//span[@class='cp-points']/text()") == ["(0,5 балла)", "(1 балл)"]  # other
+    assert "Тест с оценкой · 3 попытки" in shown("ru", "05-quarto.html", "//p/text()")  # few
+    assert shown("de", "index.html", durations)[-2:] == ["Geschätzte Zeit: 15 Min.", "Geschätzte Zeit: 2 Min."]
+    assert shown("de", "05-quarto.html", "//span[@class='cp-points']/text()") == ["(0,5 Punkte)", "(1 Punkt)"]
+
+
+# --- R Markdown and Quarto ------------------------------------------------------------------------------
+
+def test_rmd_and_qmd_modules_are_found_and_listed(course, run):
+    (course / "modules" / "02-first-steps.md").rename(course / "modules" / "02-first-steps.Rmd")
+    welcome = course / "modules" / "01-welcome.md"
+    welcome.write_text(welcome.read_text().replace("02-first-steps.md", "02-first-steps.Rmd"))  # links to it too
+    (course / "modules" / "03-quarto.qmd").write_text("# Quarto\n\nText.\n", encoding="utf-8")
+    (course / "modules" / "notes.txt").write_text("not a module\n", encoding="utf-8")
+    result = run("build", course, "--out", "dist", "-f", "offline")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(next(Path("dist").glob("*-offline.zip"))) as archive:
+        assert {"02-first-steps.html", "03-quarto.html"} <= set(archive.namelist())
+    config = course / "course.yaml"
+    config.write_text(config.read_text() + "modules:\n  - modules/02-first-steps.Rmd\n  - modules/notes.txt\n")
+    assert check(run, course) == [
+        f"{course}/course.yaml:{len(config.read_text().splitlines())}: modules: 'modules/notes.txt' is not a Markdown "
+        "file — module files end in .md (or .Rmd, .qmd)",
+        *(f"{course}/modules/{name}:1: warning: this module is not listed in course.yaml 'modules:', so it is not "
+          "built — add it to the list, or move it out of modules/" for name in ("01-welcome.md", "03-quarto.qmd"))]
+
+
+def test_chunks_show_their_code_without_options(course, run):
+    write(course, "# Steps\n\n```{r label, eval=FALSE}\nx <- 1\n```\n\n```{python}\n#| echo: false\n#| label: fig-x\n"
+                  "# a comment\nprint(1)\n#| kept: not at the top\n```\n\n```python\n#| a plain fence shows all\n```\n\n"
+                  "Inline `r nrow(x)` stays code.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert [(c.get("class"), c.text) for c in root.xpath("//pre/code")] == [
+        ("language-r", "x <- 1\n"), ("language-python", "# a comment\nprint(1)\n#| kept: not at the top\n"),
+        ("language-python", "#| a plain fence shows all\n")]
+    assert root.xpath("//p/code/text()") == ["r nrow(x)"]
+
+
+def test_carpentries_front_matter_lists_are_boxes(course, run):
+    write(course, "---\ntitle: Steps\nquestions:\n- \"Why `ls`?\"\nobjectives: [Read files.]\nkeypoints:\n"
+                  "- Keep <b>it</b> *short*.\n---\n\nText.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert [(b.get("class"), b.findtext("p"), [" ".join(li.text_content().split()) for li in b.iter("li")])
+            for b in root.xpath("./div")] == [
+        ("admonition questions", "Questions", ["Why ls?"]), ("admonition objectives", "Objectives", ["Read files."]),
+        ("admonition keypoints", "Key points", ["Keep it short."])]
+    assert root.xpath("./div[1]//code/text()") == ["ls"] and root[-1].get("class") == "admonition keypoints"
+
+
+def test_front_matter_lists_are_checked(course, run):
+    write(course, "---\ntitle: Steps\nkeypoints: {a: 1}\n---\n\nText.\n")
+    assert check(run, course) == [
+        f"{STEPS}:3: keypoints: expected a list of texts, got a mapping — write '- item' lines or [a, b]"]
+
+
+# --- fenced-div ids and classes pymdownx.blocks refuses ------------------------------------------------
+
+def test_div_ids_are_kept_as_written_and_odd_classes_are_reported(course, run):
+    write(course, "# Steps\n\n::: {.callout #fig:map}\nMap.\n:::\n\nSee [the map](#fig:map) and [step](#1st).\n\n"
+                  "::: {.note #1st}\nFirst.\n:::\n\n::: {.callout #my id}\nMine.\n:::\n\n::: {.callout .1col}\nCol.\n:::\n")
+    assert check(run, course) == [
+        f"{STEPS}:13: warning: 'id' in '{{.callout #my id}}' is taken as the class '.id' — write '.id' for a class; "
+        "an id has no spaces ('#my-id')",
+        f"{STEPS}:17: warning: class '.1col' is left out: a class starts with a letter and holds only letters, "
+        "digits, '-' and '_' — rename it, e.g. '.c-1col'"]
+    root, _ = body_of(course)
+    assert [(d.get("id"), d.get("class")) for d in root.xpath("./div")] == [
+        ("fig:map", "admonition callout"), ("1st", "admonition note"), ("my", "admonition callout id"),
+        (None, "admonition callout")]
+
+
+def test_quarto_panel_tabsets_become_the_same_tabs(course, run):
+    """Each heading of the first heading's level starts a tab; code and boxes inside stay in their tab."""
+    write(course, "# Steps\n\n::: panel-tabset\n## Windows\n\nRun `dir`.\n\n```bash\n## not a tab\n```\n\n### Detail\n\n"
+                  "## Linux\n\n::: callout\n## Inside\n:::\n:::\n\n::: panel-tabset\nText before any heading.\n\n## Kept\n:::\n")
+    assert check(run, course) == []
+    root, page = body_of(course)
+    tabs = root.xpath("./div[@class='cp-tabs']/div[@class='admonition cp-box tab']")
+    assert [(t.findtext("p"), [e.tag for e in t][1:]) for t in tabs] == [("Windows", ["p", "pre", "h3"]),
+                                                                          ("Linux", ["div"])]
+    assert tabs[0].findtext("pre/code") == "## not a tab\n" and tabs[1].xpath("./div/h2/text()") == ["Inside"]
+    assert root.xpath("./div[@class='admonition cp-box panel-tabset']/h2/text()") == ["Kept"], "not a tabset: a box"
+
+
+def test_tab_sets_stay_apart(course, run):
+    """A panel-tabset and MkDocs tabs right after it are two sets; '===!' starts a new MkDocs set."""
+    write(course, "# Steps\n\n::: panel-tabset\n## A\n\na\n\n## B\n\nb\n:::\n\n=== \"C\"\n\n    c\n\n=== \"D\"\n\n    d\n\n"
+                  "===! \"E\"\n\n    e\n\n=== \"F\"\n\n    f\n\nEnd.\n")
+    assert check(run, course) == []
+    root, _ = body_of(course)
+    assert [s.xpath("./label/text()") for s in root.xpath("./div[@class='cp-tabs']")] == [
+        ["A", "B"], ["C", "D"], ["E", "F"]]
+    assert not root.xpath("//*[@data-cp-set]")

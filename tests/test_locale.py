@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import json
 import re
 import shutil
@@ -88,17 +90,31 @@ def test_plural_categories_follow_cldr(lang, numbers):
     assert not wrong, f"{lang}: {wrong}"
 
 
-@pytest.mark.parametrize("lang", ["en", *SHIPPED, "pt-PT", "de", "ru", "uk", "cs", "lt", "ga", "cy", "he"])
+# lv, hr, sr, bs, mk, is, fil, si, da, dsb read a fraction's digits (CLDR operands v, f, t); fr and pt its whole part
+@pytest.mark.parametrize("lang", ["en", *SHIPPED, "pt-PT", "de", "ru", "uk", "cs", "lt", "ga", "cy", "he", "lv", "hr",
+                                  "sr", "bs", "mk", "is", "fil", "si", "da", "dsb", "sl", "gv", "ro", "br"])
 def test_the_runtime_table_gives_the_same_categories(lang):
-    """coursepack.js reads plural_table: entry n below 200, 100 + n % 100 above, 200-202 for fractions."""
+    """coursepack.js reads plural_table as written here: the numbers are what it shows (a score in hundredths)."""
     table = locale.plural_table(lang)
 
-    def runtime(n: float) -> str:
-        at = 200 + min(int(n), 2) if n % 1 else int(n) if n < 200 else 100 + int(n) % 100
+    def runtime(shown: str) -> str:  # the index coursepack.js's t() computes from ('' + n)
+        whole, _, digits = shown.partition(".")
+        n = int(whole)
+        at = (200 + 108 * min(n, 2) + (int(digits) - 1 if len(digits) < 2 else 8 + int(digits[:2])) if digits
+              else n if n < 200 else 100 + n % 100)
         return CATEGORIES[int(table[at])]
 
-    numbers = [*range(1000), 0.5, 1.5, 2.5, 7.25, 250.5]
-    assert [n for n in numbers if runtime(n) != plural_category(lang, n)] == []
+    numbers = [*map(str, range(1000)), *(f"{i}.{d}" for i in (*range(25), 99, 100, 101, 111, 250, 1001)
+                                          for d in locale.FRACTION_DIGITS if not d.endswith("0"))]
+    assert [n for n in numbers if runtime(n) != plural_category(lang, Decimal(n))] == []
+
+
+def test_fractions_take_the_form_cldr_gives_their_digits():
+    """Latvian and Croatian read the digits after the point: 0.1 and 1.1 are 'one', 1.5 'other' in hr."""
+    assert [CATEGORIES[int(locale.plural_table("hr")[at])] for at in (200 + 0, 200 + 108 + 0, 200 + 108 + 4)] == [
+        "one", "one", "other"]
+    assert [plural_category("lv", Decimal(n)) for n in ("0.1", "0.11", "1.5", "0.21")] == ["one", "zero", "other",
+                                                                                          "one"]
 
 
 def test_forms_each_language_needs():

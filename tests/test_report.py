@@ -96,7 +96,7 @@ def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run)
     result = run("build", "-f", "offline")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.0 MB, over the "
+        f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.1 MB, over the "
         "budget of 900.0 KB — largest files: files/images/e.zip (300.0 KB), files/images/d.zip (250.0 KB), "
         "files/images/c.zip (200.0 KB), files/images/b.zip (150.0 KB), files/images/a.zip (120.0 KB)")
     assert result.stderr.strip().endswith("0 of 1 course built, 0 packages; 1 error, 0 warnings "

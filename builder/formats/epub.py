@@ -32,6 +32,7 @@ from builder.refs import LOAD_ATTRS
 from builder.render import HOME, Site, text_dir
 from builder.scan import ENTRY
 from builder.single import drop_links, local_size
+from builder.tabs import tabs_in_a_row
 from builder.trees import remove_keeping_tail
 from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
 
@@ -158,6 +159,7 @@ def _clean(main: HtmlElement, site: Site, names: dict[str, str], resources: dict
     for element in main.xpath('.//*[contains(concat(" ", @class, " "), " cp-resume ")]|.//nav[@class="pager"]'
                               '|.//div[@class="cp-finish"]'):
         remove_keeping_tail(element)
+    tabs_in_a_row(main)
     for element in [e for e in main.iter(*GONE)]:
         remove_keeping_tail(element)
     for element in [e for e in main.iter() if isinstance(e.tag, str)]:

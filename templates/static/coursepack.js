@@ -12,9 +12,10 @@
   });
 
   function t(k, o) {
-    var n = o && o.count, s, p;
-    if (n != null) { // counted: k's plural form for n. C.plural has the CLDR category of 0-199, then of fractions
-      p = k + '_' + 'zero one two few many other'.split(' ')[C.plural.charAt(n % 1 ? 200 + Math.min(n | 0, 2) : n < 200 ? n : 100 + n % 100)];
+    var n = o && o.count, s, p, f;
+    if (n != null) { // counted: k's plural form for n. C.plural: the CLDR category of 0-199, then of 0.1-0.99, 1.1-1.99, 2.1-2.99
+      f = ('' + n).split('.')[1]; // the fraction's digits as shown: a score is kept in hundredths
+      p = k + '_' + 'zero one two few many other'.split(' ')[C.plural.charAt(f ? 200 + 108 * Math.min(n | 0, 2) + (f.length < 2 ? f - 1 : 8 + +f.slice(0, 2)) : n < 200 ? n : 100 + n % 100)];
       k = T[p] == null ? k + '_other' : p;
     }
     s = T[k] == null ? k : '' + T[k];

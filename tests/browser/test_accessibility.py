@@ -269,20 +269,20 @@ OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = t
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory):
-    """The fixture lesson's offline package, unzipped."""
+    """The fixture lesson's offline package with every language (en/, de/, ru/), unzipped."""
     from tests.browser.conftest import unzip
 
     folder = tmp_path_factory.mktemp("lesson")
     result = CliRunner().invoke(main, ["build", str(LESSON), "--out", str(folder / "dist"), "-f", "offline"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return unzip(next((folder / "dist").glob("*-offline.zip")), folder / "offline", LESSON.name)
+    return unzip(folder / "dist" / "carpentries-lesson-1.0.0-offline.zip", folder / "offline", LESSON.name)
 
 
 def test_lesson_boxes_pass_axe_closed_and_open(lesson, open_context):
     problems: list[str] = []
     _, page, _ = open_context()
-    for name in pages_to_check(lesson) + ["print.html"]:
+    for name in pages_to_check(lesson) + [n for n in lesson.all_html if n.count("/") == 1 and n != "index.html"]:
         page.goto(lesson.url(name))
         problems += axe_problems(page, f"{lesson}/{name}")
         page.evaluate(OPEN_ALL)  # what a closed box holds is checked too
@@ -292,7 +292,7 @@ def test_lesson_boxes_pass_axe_closed_and_open(lesson, open_context):
 
 def test_a_solution_opens_from_the_keyboard_and_prints_open(lesson, open_context):
     _, page, _ = open_context()
-    page.goto(lesson.url("01-introduction.html"))
+    page.goto(lesson.url("en/01-introduction.html"))
     code = page.locator("details.solution pre").first
     assert not code.is_visible(), "a solution starts closed"
     keys = Keyboard(page)
@@ -302,3 +302,43 @@ def test_a_solution_opens_from_the_keyboard_and_prints_open(lesson, open_context
     page.reload()
     page.emulate_media(media="print")
     assert code.is_visible(), "a printed module page shows its solutions"
+
+
+def test_russian_counts_in_the_lesson_runtime(lesson, open_context):
+    """The course's own ru.yaml: the runtime picks _one, _few and _other as CLDR says (0.5 + 1 points)."""
+    _, page, watch = open_context()
+    page.goto(lesson.url("ru/05-quarto.html"))
+    quiz = page.locator("[data-quiz=summaries]")
+
+    def result() -> str:
+        page.evaluate("() => { document.querySelector('[data-quiz=summaries] .cp-result').textContent = ''; }")
+        quiz.locator(".cp-check").click()
+        page.wait_for_function("() => document.querySelector('[data-quiz=summaries] .cp-result').textContent")
+        return quiz.locator(".cp-result").inner_text().strip()
+
+    assert result() == "Сначала ответьте на все вопросы: 2 вопроса пока без ответа."  # few
+    quiz.locator("#summaries-describe-0").check()
+    assert result() == "Сначала ответьте на все вопросы: 1 вопрос пока без ответа."  # one
+    quiz.locator("#summaries-summary-0").check()
+    assert result().startswith("Ваш результат: 100% (1,5 из 1,5 балла).")  # other
+    assert watch.errors == [] and watch.blocked == []
+
+
+def test_content_tabs_switch_from_the_keyboard_without_script_and_print_whole(lesson, open_context):
+    """MkDocs tabs: radio buttons switch them (no JavaScript needed); each tab is read under its own title."""
+    _, page, _ = open_context(java_script_enabled=False)
+    page.goto(lesson.url("en/05-quarto.html"))
+    windows, linux = (page.locator(".cp-tabs").nth(1).locator(":scope > .tab").nth(i) for i in (0, 1))
+    assert windows.is_visible() and not linux.is_visible(), "the first tab shows, the others wait"
+    keys = Keyboard(page)
+    keys.tab_to(lambda f: f["tag"] == "input" and f["label"] == "05-quarto-tabs-2-1", "the first tab's button")
+    outline = "e => getComputedStyle(document.querySelector(`label[for='${e.id}']`)).outlineStyle"
+    assert page.evaluate(f"() => ({outline})(document.activeElement)") == "solid", "the focused tab's label is ringed"
+    keys.press("ArrowRight")
+    assert linux.is_visible() and not windows.is_visible(), "an arrow key shows the next tab"
+    assert page.evaluate("() => document.activeElement.id") == "05-quarto-tabs-2-2"
+    page.locator("label[for='05-quarto-tabs-2-1']").click()
+    assert windows.is_visible(), "a click on a tab's label shows it"
+    page.emulate_media(media="print")
+    assert windows.is_visible() and linux.is_visible() and page.locator(".cp-tabs .admonition-title").nth(1).is_visible()
+    assert not page.locator(".cp-tabs > label").first.is_visible(), "print shows titles, not buttons"

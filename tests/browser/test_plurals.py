@@ -73,3 +73,32 @@ def test_russian_counts_take_one_few_many_and_other_forms(page_url, open_context
         "Ответьте на все вопросы: остался 1 вопрос."]  # one
     assert result_after(page, "half", answer=True).startswith("Ваш результат: 100% (1,5 из 1,5 балла).")  # other
     assert watch.errors == [] and watch.blocked == []
+
+
+HR = """\
+js_score_one: "Rezultat: {score}% ({got} od {count} boda, jednina)."
+js_score_few: "Rezultat: {score}% ({got} od {count} boda, malo)."
+js_score_other: "Rezultat: {score}% ({got} od {count} bodova)."
+"""
+
+
+def test_croatian_fractions_take_the_form_of_their_digits(tmp_path, open_context):
+    """CLDR's Croatian rule reads the digits after the point: 1,1 is 'one', 1,5 'other', 2,3 'few'."""
+    course = tmp_path / "hr-fractions"
+    (course / "modules").mkdir(parents=True)
+    (course / "templates" / "locales").mkdir(parents=True)
+    (course / "course.yaml").write_text(COURSE_YAML.replace("plural-runtime", "hr-fractions").replace("ru", "hr"),
+                                        encoding="utf-8")
+    (course / "templates" / "locales" / "hr.yaml").write_text(HR, encoding="utf-8")
+    body = quiz("a", [0.1, 1]) + quiz("b", [0.5, 1]) + quiz("c", [1.3, 1])
+    (course / "modules" / "01-quiz.md").write_text(f"# Kviz\n\n{body}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(tmp_path / "dist"), "--format", "offline"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "dist" / "hr-fractions-1.0.0-offline.zip") as archive:
+        archive.extractall(tmp_path / "offline")
+    _, page, watch = open_context()
+    page.goto((tmp_path / "offline" / "01-quiz.html").as_uri())
+    assert [result_after(page, q, answer=True).split(").")[0] + ")" for q in ("a", "b", "c")] == [
+        "Rezultat: 100% (1,1 od 1,1 boda, jednina)", "Rezultat: 100% (1,5 od 1,5 bodova)",
+        "Rezultat: 100% (2,3 od 2,3 boda, malo)"]
+    assert watch.errors == [] and watch.blocked == []
