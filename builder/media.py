@@ -117,9 +117,11 @@ class Media:
 def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
     if suffix == ".svg":
         return images.optimise_svg(data)
+    from builder import raster  # Pillow: only for an image the cache does not have
+
     if suffix in images.MEASURED:
-        return images.measure(data, suffix)
-    return images.optimise(data, suffix, settings)
+        return raster.measure(data, suffix)
+    return raster.optimise(data, suffix, settings)
 
 
 def _check_text(data: bytes, source: Path, problems: Problems) -> bool:

@@ -109,6 +109,24 @@ def test_help_new_and_docs_do_not_load_the_build_pipeline(tmp_path, args):
     assert result.stdout.strip().endswith("[]"), result.stdout
 
 
+def test_a_one_course_rebuild_loads_neither_pillow_nor_a_process_pool(new_course, tmp_path):
+    """A small course's whole process is mostly imports: Pillow (~25 ms) only re-encodes images the cache
+    lacks, multiprocessing (~25 ms) only runs several courses at once, calmjs.parse never runs."""
+    heavy = ("PIL.Image", "multiprocessing", "concurrent.futures.process", "calmjs")
+    script = ("import sys\nfrom builder.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              f"print([m for m in {heavy!r} if m in sys.modules])")
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "teal").save(new_course / "images" / "chart.png")
+    with open(new_course / "modules" / "01-welcome.md", "a", encoding="utf-8") as module:
+        module.write("\n![A chart](../images/chart.png)\n")
+    args = ("build", new_course, "--out", tmp_path / "dist", "--cache", tmp_path / "cache", "--force")
+    first = sh(sys.executable, "-c", script, *args, cwd=tmp_path)
+    assert "PIL.Image" in first.stdout  # the scaffold's images were optimised once
+    again = sh(sys.executable, "-c", script, *args, cwd=tmp_path)
+    assert again.stdout.strip().endswith("[]"), again.stdout
+
+
 def test_ctrl_c_during_a_build_exits_130_not_1(monkeypatch, new_course, run):
     import builder.build
 
