@@ -15,8 +15,9 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote_to_bytes
 
 import lxml.etree
@@ -55,6 +56,7 @@ _KEPT = {*_WATCHED, "rel", "http-equiv", "download", "attributename", "xlink:hre
 _ANY_SCHEME = {"http", "https", "ftp", "ws", "wss", "file", "data", "blob", "javascript", "vbscript", "mailto", "tel",
                "about", "filesystem", "jar", "view-source"}
 _CHECKED_BEFORE: dict[tuple[str, bytes, str], tuple[Finding, ...]] = {}
+_REMEMBERED = 300  # characters of a URL whose check is memoised
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
@@ -74,6 +76,18 @@ class Finding:
 
 # --- URLs ------------------------------------------------------------------------------------------
 
+def _remembered(check: Callable[..., Finding | None]) -> Callable[..., Finding | None]:
+    """`check`, memoised for values up to _REMEMBERED characters: every page of a course repeats the same
+    navigation and contents links; longer values (a single file's data: URLs) are checked each time."""
+    memo = lru_cache(maxsize=4096)(check)
+
+    @wraps(check)
+    def checked(value: str, *rest: object) -> Finding | None:
+        return memo(value, *rest) if len(value) <= _REMEMBERED else check(value, *rest)
+    return checked
+
+
+@_remembered
 def load_problem(value: str, folder: str | None) -> Finding | None:
     """Why a URL the browser fetches on its own (image, style sheet, script…) reaches beyond the package.
 
@@ -90,6 +104,7 @@ def load_problem(value: str, folder: str | None) -> Finding | None:
     return _outside(value, folder)
 
 
+@_remembered
 def click_problem(value: str, folder: str | None, download: bool = False) -> Finding | None:
     """Why a hyperlink the learner clicks is not allowed: scripts, data and local files outside the package."""
     kind = scheme(value)
