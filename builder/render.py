@@ -100,11 +100,13 @@ class CourseTemplates(jinja2.BaseLoader):
 
 def environment(course: Course) -> jinja2.Environment:
     """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
-    return _environment(course.root.absolute(), course.templates.absolute() if course.templates.is_dir() else None)
+    if not course.templates.is_dir():  # ours only: one environment for every such course, compiled once
+        return _environment(None, None)
+    return _environment(course.root.absolute(), course.templates.absolute())
 
 
 @cache
-def _environment(root: Path, course_templates: Path | None) -> jinja2.Environment:
+def _environment(root: Path | None, course_templates: Path | None) -> jinja2.Environment:
     """One environment per template search path, so courses sharing ours compile them once."""
     ours = jinja2.FileSystemLoader(str(TEMPLATES))
     loader = jinja2.ChoiceLoader([CourseTemplates(root, course_templates), ours]) if course_templates else ours

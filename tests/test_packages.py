@@ -133,3 +133,33 @@ def test_output_inside_the_course_is_refused(new_course, run):
     assert result.exit_code == 1
     assert "lies inside the course sources" in result.stderr
     assert not (new_course / "dist").exists()
+
+
+def test_courses_without_templates_of_their_own_share_one_compiled_set_of_ours(tmp_path, run, monkeypatch):
+    """Compiling the page templates cost every course about 60 ms; a course's own templates still win."""
+    import jinja2
+
+    compiled = []
+    real = jinja2.Environment.compile
+    def compile_(env, source, name=None, *args, **kwargs):
+        compiled.extend([name] if name != "library.html" else [])  # the library page has its own environment
+        return real(env, source, name, *args, **kwargs)
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    source = tmp_path / "courses"
+    for name in ("first-course", "second-course", "third-course"):
+        assert run("new", name, "--source", source).exit_code == 0
+    own = source / "third-course" / "templates"
+    own.mkdir()
+    (own / "home.html").write_text("{% extends 'base.html' %}{% block main %}<p>Our own home</p>{% endblock %}")
+    from builder import render
+    render._environment.cache_clear()  # as in a new process
+    assert run("build", source / "first-course", "--out", tmp_path / "dist").exit_code == 0
+    once = len(compiled)
+    assert run("build", source / "second-course", "--out", tmp_path / "dist").exit_code == 0
+    assert len(compiled) == once
+    assert run("build", source / "third-course", "--out", tmp_path / "dist").exit_code == 0
+    assert len(compiled) > once
+    with zipfile.ZipFile(tmp_path / "dist" / "third-course-0.1.0-offline.zip") as archive:
+        assert "<p>Our own home</p>" in archive.read("index.html").decode()
+    with zipfile.ZipFile(tmp_path / "dist" / "second-course-0.1.0-offline.zip") as archive:
+        assert "<p>Our own home</p>" not in archive.read("index.html").decode()
