@@ -342,3 +342,10 @@ def test_links_checked_once_are_found_again_on_every_page_long_ones_too():
     assert check_html('<a href="../notes.txt">notes</a>', "pages/") == []  # the folder is part of the answer
     assert [f.message for f in check_html('<a href="../notes.txt">notes</a>', "")] == [
         "'../notes.txt' points outside the package"]
+
+
+def test_the_same_element_on_two_lines_is_found_on_each_line():
+    """An element's verdict is memoised by its tag and attributes; its line is not part of it."""
+    image = '<img src="http://example.org/a.png" alt="">'
+    found = check_html(f"<p>{image}</p>\n<p>text</p>\n<p>{image}</p>\n", "")
+    assert [(f.line, f.needle) for f in found] == [(1, "http://example.org/a.png"), (3, "http://example.org/a.png")]
