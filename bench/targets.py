@@ -123,7 +123,8 @@ def imports_s(stderr: str) -> float:
 def small_course(work: Path, repeat: int) -> dict[str, float]:
     """A 5-module course built by a whole `coursepack build` process (warm cache), and its imports."""
     root = generate(work / "small", 1, 5, 800, 2)[0].root
-    build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c")]
+    build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c"),
+                  "--force"]  # without it every run after the first finds the course up to date and writes nothing
     process(build_args)  # fills the cache: the figure is a rebuild, as when an author edits and builds again
     out = work / "small-base"
     imports: list[float] = []
