@@ -48,6 +48,10 @@ def test_the_wheel_works_in_a_fresh_venv_outside_the_repository(tmp_path):
     shipped = {f"builder/_templates/{p.relative_to(PROJECT / 'templates').as_posix()}"
                for p in (PROJECT / "templates").rglob("*") if p.is_file()}
     assert shipped <= inside and "builder/_docs/authoring.md" in inside
+    with zipfile.ZipFile(wheel) as archive:  # our scripts and stylesheets ship minified, as the checkout has them
+        minified = {p.name: p.read_bytes() for p in (PROJECT / "templates" / "minified").iterdir()}
+        assert minified and all(archive.read(f"builder/_templates/minified/{name}") == data
+                                for name, data in minified.items())
 
     venv = tmp_path / "venv"  # the dependencies come from this Python; coursepack itself only from the wheel
     sh(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
