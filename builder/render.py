@@ -111,7 +111,7 @@ def _environment(root: Path | None, course_templates: Path | None) -> jinja2.Env
     ours = jinja2.FileSystemLoader(str(TEMPLATES))
     loader = jinja2.ChoiceLoader([CourseTemplates(root, course_templates), ours]) if course_templates else ours
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
-                              keep_trailing_newline=True, bytecode_cache=_compiled_templates())
+                              keep_trailing_newline=True, bytecode_cache=compiled_templates())
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -133,7 +133,7 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def _compiled_templates() -> jinja2.BytecodeCache | None:
+def compiled_templates() -> jinja2.BytecodeCache | None:
     """Compiling the page templates cost every process (each worker too) about 80 ms; loading them about 1 ms.
 
     Kept where Jinja2 keeps them by default: `_jinja2-cache-<uid>` in the temp folder, which Jinja2 makes

@@ -162,7 +162,7 @@ def test_compiled_templates_that_cannot_be_kept_cost_time_not_the_build(tmp_path
 
     not_a_folder = tmp_path / "compiled"
     not_a_folder.write_text("a file where the compiled templates would go")
-    monkeypatch.setattr(render, "_compiled_templates", lambda: render._CompiledTemplates(str(not_a_folder)))
+    monkeypatch.setattr(render, "compiled_templates", lambda: render._CompiledTemplates(str(not_a_folder)))
     render._environment.cache_clear()
     try:
         assert run("new", "town-course", "--source", tmp_path / "courses").exit_code == 0
