@@ -12,7 +12,8 @@
 4. time per page at each --scale page count (jobs=1, warm cache), which should stay flat.
 
 Every coursepack run writes into a fresh folder; the baseline is bench/baseline.py. Runs that are compared take
-turns round by round, so a change of load on a shared machine hits them alike. See bench/README.md.
+turns round by round, so a change of load on a shared machine hits them alike; CPU seconds (user + system, ended
+workers and processes included) are printed beside wall times, as they move less with the load. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,6 +41,9 @@ from builder.build import FORMATS, build  # noqa: E402
 from corpus import generate  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT), os.environ.get("PYTHONPATH", "")])}
+# Processes run as users' do, with compiled bytecode (pip compiles it at install, a checkout keeps __pycache__):
+# with PYTHONDONTWRITEBYTECODE set every process would compile all of builder/ again (about 80 ms).
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 TARGETS = {"cold_ratio": 0.36, "small_s": 0.3, "small_imports_s": 0.15, "worker_mb": 100}
 MODULES_PER_COURSE = 40  # of the scaling corpora
 _IMPORT = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$")  # a top-level import: no indent before its name
@@ -59,15 +64,25 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended (pool workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def interleaved(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """Best wall time of each run, taking turns round by round, so a change of load hits all of them alike."""
+    """Best wall time of each run (`name`) and best CPU time (`name_cpu`), taking turns round by round, so a
+    change of load hits all of them alike. CPU time moves less than wall time on a shared machine."""
     times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), cpu_s()
             run()
             times[name].append(time.perf_counter() - start)
-    return {name: min(values) for name, values in times.items()}
+            cpu[name].append(cpu_s() - start_cpu)
+    return {**{name: min(values) for name, values in times.items()},
+            **{f"{name}_cpu": min(values) for name, values in cpu.items()}}
 
 
 def checked(results: list) -> None:
@@ -108,7 +123,8 @@ def imports_s(stderr: str) -> float:
 def small_course(work: Path, repeat: int) -> dict[str, float]:
     """A 5-module course built by a whole `coursepack build` process (warm cache), and its imports."""
     root = generate(work / "small", 1, 5, 800, 2)[0].root
-    build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c")]
+    build_args = ["-m", "builder", "build", str(root), "-o", str(work / "small-out"), "--cache", str(work / "c"),
+                  "--force"]  # without it every run after the first finds the course up to date and writes nothing
     process(build_args)  # fills the cache: the figure is a rebuild, as when an author edits and builds again
     out = work / "small-base"
     imports: list[float] = []
@@ -171,12 +187,18 @@ def report(f: dict) -> None:
     line("coursepack cold, jobs=1", c["cold_jobs_1_s"], "s", base)
     line("coursepack warm cache, default jobs", c["warm_jobs_default_s"], "s", base)
     line("coursepack warm cache, jobs=1", c["warm_jobs_1_s"], "s", base)
+    base_cpu = c["baseline_s_cpu"]
+    print(f"   CPU seconds (user + system, workers included; baseline: {base_cpu:.3f} s)")
+    for name in ("cold_jobs_default_s", "cold_jobs_1_s", "warm_jobs_default_s", "warm_jobs_1_s"):
+        line(f"coursepack {name.removesuffix('_s').replace('_', ' ')}, CPU", c[f"{name}_cpu"], "s", base_cpu)
     print(f"\n2. one 5-module course, whole process (baseline process: {s['baseline_process_s']:.3f} s)")
     line("coursepack build, whole process", s["process_s"], "s", s["baseline_process_s"],
          f"target ≤ {t['small_s']} s: {verdict(s['process_s'] <= t['small_s'])}")
     line("  of which imports (-X importtime)", s["imports_s"], "s", s["baseline_process_s"],
          f"target ≤ {t['small_imports_s']} s: {verdict(s['imports_s'] <= t['small_imports_s'])}")
     line("  python -c pass", s["python_start_s"], "s", s["baseline_process_s"])
+    line("coursepack build, whole process, CPU", s["process_s_cpu"], "s", s["baseline_process_s_cpu"])
+    line("  python -c pass, CPU", s["python_start_s_cpu"], "s", s["baseline_process_s_cpu"])
     print(f"\n3. peak memory, default jobs (baseline process: {m['baseline_mb']:.1f} MB)")
     line("build's biggest worker", m["worker_mb"], "MB", m["baseline_mb"],
          f"target ≤ {t['worker_mb']} MB: {verdict(m['worker_mb'] <= t['worker_mb'])}")

@@ -6,24 +6,29 @@ names shortened (about 7 % smaller gzipped than whitespace removal alone); a scr
 parse as ES5 (a course's own, newer JavaScript) falls back to rjsmin. Stylesheets go through
 rcssmin. All three print the same bytes for the same input, so rebuilds stay byte-identical.
 
-Parsing coursepack.js takes calmjs.parse about 0.3 s, so every minified file is kept in the build's cache
-folder (`keep_in`), keyed by its bytes and the minifiers' versions: a process that finds it there neither
-parses it nor imports calmjs.parse.
+Parsing coursepack.js takes calmjs.parse about 0.3 s, so no build minifies coursepack's own scripts and
+stylesheets: `templates/minified/` holds them minified, each named by the SHA-256 of its source, written by
+`python -m builder.assets` and checked against the sources by tests/test_assets.py (wheels carry the folder
+as package data). A source without its minified twin there (a course's own file, or a checkout whose
+sources changed since) is minified once and kept in the build's cache folder (`keep_in`), keyed by its
+bytes and the minifiers' versions: a process that finds it in either place neither parses it nor imports
+calmjs.parse.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import rcssmin
 import rjsmin
 
 from builder.package import write_file
+from builder.resources import templates
 
 CACHE_SUBFOLDER = "minified"
+PREMINIFIED = "minified"  # the folder of templates/ with coursepack's own files minified (see above)
 _cache: list[Path] = []  # the cache folder of the build in this process, when there is one
 
 
@@ -67,6 +72,11 @@ def minify(data: bytes, suffix: str) -> bytes:
     Bytes, not text: both minifiers work on ASCII syntax, so a file in any ASCII-compatible
     encoding comes out as it went in, apart from the spaces and comments removed.
     """
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return (templates() / PREMINIFIED / f"{digest}{suffix}").read_bytes()
+    except OSError:
+        pass
     if not _cache:
         return MINIFIERS[suffix](data)
     key = hashlib.sha256(f"{_recipe()} {suffix} ".encode() + data).hexdigest()
@@ -86,8 +96,35 @@ def minify(data: bytes, suffix: str) -> bytes:
 @lru_cache(maxsize=1)
 def _recipe() -> str:
     """The minifiers' versions: a new one makes new cache keys."""
+    from importlib.metadata import PackageNotFoundError, version  # only when something is minified
+
     try:
         calmjs = version("calmjs.parse")
     except PackageNotFoundError:
         calmjs = "?"
     return f"1 calmjs.parse {calmjs} rjsmin {rjsmin.__version__} rcssmin {rcssmin.__version__}"
+
+
+def own_sources() -> list[Path]:
+    """coursepack's own scripts and stylesheets, which packages carry minified: static files and single.js."""
+    folder = templates()
+    return sorted(p for p in [*(folder / "static").iterdir(), folder / "single.js"] if p.suffix in MINIFIERS)
+
+
+def write_preminified(folder: Path) -> list[Path]:
+    """Minify every own source into `folder`, named by its source's SHA-256, and remove what no source needs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {}
+    for source in own_sources():
+        data = source.read_bytes()
+        wanted[f"{hashlib.sha256(data).hexdigest()}{source.suffix}"] = MINIFIERS[source.suffix](data)
+    for stale in [p for p in folder.iterdir() if p.name not in wanted]:
+        stale.unlink()
+    for name, data in sorted(wanted.items()):
+        write_file(folder / name, data)
+    return sorted(folder / name for name in wanted)
+
+
+if __name__ == "__main__":  # python -m builder.assets: after editing templates/static/*.js|css or single.js
+    for written in write_preminified(templates() / PREMINIFIED):
+        print(written.relative_to(templates().parent))

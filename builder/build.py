@@ -30,7 +30,6 @@ from builder.render import Site, render_site
 from builder.schedule import declared_id, largest_first
 from builder.sizes import human_size, sizes_apart
 from builder.tracking import check_tracking, check_translated_quizzes
-from builder.workers import worker_pool
 from builder.zips import Store, TooBig
 
 WRITE_HINT = "free some space, or check the folder's permissions, and build again"
@@ -236,6 +235,8 @@ def _run(one: Callable[[Path], CourseResult], roots: list[Path], jobs: int | Non
         for root in roots:
             yield one(root)
         return
+    from builder.workers import worker_pool  # multiprocessing: ~25 ms of imports a one-course build never needs
+
     with worker_pool(workers) as pool:
         futures = [pool.submit(one, root) for root in roots]
         for future in futures:

@@ -13,7 +13,7 @@ from builder.limits import COURSE_YAML, MODULE, MODULE_SUFFIXES, module_suffix
 from builder.names import safe_name
 from builder.problems import Problems, did_you_mean
 from builder.safefiles import Refused, check_course_file, read_course_text
-from builder.yamlfile import parse_yaml
+from builder.yamlfile import parse_yaml_once
 
 RESERVED_PAGES = {"index": "the course home page", "progress": "the learner's progress page",
                   "print": "the printable version of the whole course"}
@@ -89,7 +89,7 @@ def load_course(root: Path, problems: Problems) -> Course | None:
         problems.error(root, 0, "no course.yaml in this folder", "create one, or run 'coursepack new ID'")
         return None
     text = read_course_text(root, config, COURSE_YAML, problems)
-    doc = parse_yaml(text, config, problems) if text is not None else None
+    doc = parse_yaml_once(text, config, problems) if text is not None else None
     if doc is None:
         return None
     values = schema.validate(doc, schema.COURSE, problems)

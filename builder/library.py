@@ -22,7 +22,7 @@ from builder.formats import REGISTRY
 from builder.locale import autonym
 from builder.package import write_file
 from builder.problems import Problem, display_path
-from builder.render import TEMPLATES
+from builder.render import TEMPLATES, compiled_templates
 from builder.scan import ENTRY_SCHEMA, Known, Listed, read_record, record_bytes, scan
 from builder.sizes import SPEEDS, download_time, human_size
 
@@ -216,7 +216,7 @@ def _format_rank(fmt: str) -> int:
 def library_page(data: dict) -> str:
     """The library's one static HTML page: no scripts, no requests, readable from file:// at 320 px."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             autoescape=True, keep_trailing_newline=True)
+                             autoescape=True, keep_trailing_newline=True, bytecode_cache=compiled_templates())
     env.filters.update(size=human_size, download=lambda size: download_time(size, SPEEDS[LIBRARY_SPEED]),
                        href=lambda name: quote(name))
     releases = [r for c in data["courses"] for r in c["all_languages"]]

@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from importlib import import_module
 from pathlib import Path
 
 import markdown
@@ -152,7 +153,13 @@ def _markdown() -> markdown.Markdown:
                "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
                # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
                "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
+    return _Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
+
+
+class _Markdown(markdown.Markdown):
+    def build_extension(self, ext_name: str, configs: dict) -> markdown.Extension:
+        """By module name: Markdown's own way first scans every installed package's entry points (~10 ms)."""
+        return import_module(ext_name).makeExtension(**configs)
 
 
 def to_html(body: str) -> tuple[str, list[dict]]:

@@ -15,8 +15,9 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote_to_bytes
 
 import lxml.etree
@@ -55,6 +56,7 @@ _KEPT = {*_WATCHED, "rel", "http-equiv", "download", "attributename", "xlink:hre
 _ANY_SCHEME = {"http", "https", "ftp", "ws", "wss", "file", "data", "blob", "javascript", "vbscript", "mailto", "tel",
                "about", "filesystem", "jar", "view-source"}
 _CHECKED_BEFORE: dict[tuple[str, bytes, str], tuple[Finding, ...]] = {}
+_REMEMBERED = 300  # characters of a URL (or all attributes of an element) whose check is memoised
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
@@ -74,6 +76,18 @@ class Finding:
 
 # --- URLs ------------------------------------------------------------------------------------------
 
+def _remembered(check: Callable[..., Finding | None]) -> Callable[..., Finding | None]:
+    """`check`, memoised for values up to _REMEMBERED characters: every page of a course repeats the same
+    navigation and contents links; longer values (a single file's data: URLs) are checked each time."""
+    memo = lru_cache(maxsize=4096)(check)
+
+    @wraps(check)
+    def checked(value: str, *rest: object) -> Finding | None:
+        return memo(value, *rest) if len(value) <= _REMEMBERED else check(value, *rest)
+    return checked
+
+
+@_remembered
 def load_problem(value: str, folder: str | None) -> Finding | None:
     """Why a URL the browser fetches on its own (image, style sheet, script…) reaches beyond the package.
 
@@ -90,6 +104,7 @@ def load_problem(value: str, folder: str | None) -> Finding | None:
     return _outside(value, folder)
 
 
+@_remembered
 def click_problem(value: str, folder: str | None, download: bool = False) -> Finding | None:
     """Why a hyperlink the learner clicks is not allowed: scripts, data and local files outside the package."""
     kind = scheme(value)
@@ -214,24 +229,37 @@ def check_element(element: lxml.etree._Element, folder: str) -> list[Finding]:
     """One element's attributes and content, wherever it comes from (page, drawing, inline SVG)."""
     tag = element.tag.rpartition("}")[2].lower()  # SVG's are namespaced
     line = element.sourceline or 0
-    found: list[Finding | None] = []
-    if tag == "base" and element.get("href") is not None:
-        found.append(Finding("<base href> is not allowed", "<base", "it sends every link and file of the page "
-                             "elsewhere; remove it", line))
-    if tag == "meta" and (element.get("http-equiv") or "").strip().lower() == "refresh":
-        found.append(Finding("<meta http-equiv=\"refresh\"> is not allowed", "refresh", "it leaves the page on "
-                             "its own; link to the page instead", line))
-    if tag == "link" and "manifest" in (element.get("rel") or "").lower().split():
-        found.append(Finding("<link rel=\"manifest\"> is not allowed", "manifest", "a web app manifest names "
-                             "files on the web; remove it", line))
-    if tag == "style" and element.text:  # its lines count from the <style> tag's
-        found += [Finding(f.message, f.needle, f.hint, line + f.line - 1) for f in check_css(element.text, folder)]
-    for name, value in element.attrib.items():
+    items = tuple(element.items())
+    own, attributes = (_judged if sum(len(n) + len(v) for n, v in items) <= _REMEMBERED else _judge)(tag, items, folder)
+    text = check_css(element.text, folder) if tag == "style" and element.text else []  # lines from the <style> tag's
+    return ([Finding(f.message, f.needle, f.hint, line) for f in own]
+            + [Finding(f.message, f.needle, f.hint, line + f.line - 1) for f in text]
+            + [Finding(f.message, f.needle, f.hint, line) for f in attributes])
+
+
+def _judge(tag: str, items: tuple[tuple[str, str], ...], folder: str) -> tuple[tuple[Finding, ...], ...]:
+    """What an element with these attributes reaches: the findings of the element itself, then of each attribute
+    (without lines). Memoised below (`_judged`): the pages of a course repeat the same links and images."""
+    attrs = dict(items)
+    own = []
+    if tag == "base" and attrs.get("href") is not None:
+        own.append(Finding("<base href> is not allowed", "<base", "it sends every link and file of the page "
+                           "elsewhere; remove it"))
+    if tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+        own.append(Finding("<meta http-equiv=\"refresh\"> is not allowed", "refresh", "it leaves the page on "
+                           "its own; link to the page instead"))
+    if tag == "link" and "manifest" in (attrs.get("rel") or "").lower().split():
+        own.append(Finding("<link rel=\"manifest\"> is not allowed", "manifest", "a web app manifest names "
+                           "files on the web; remove it"))
+    found: list[Finding] = []
+    for name, value in items:
         name = _name(name)
         if (name in _WATCHED or name.startswith("on")) and not (tag == "base" and name == "href"):  # <base>: above
-            found += [Finding(f.message, f.needle, f.hint, line)
-                      for f in _attribute(tag, name, value, element, folder) if f]
-    return [f for f in found if f]
+            found += [f for f in _attribute(tag, name, value, attrs, folder) if f]
+    return tuple(own), tuple(found)
+
+
+_judged = lru_cache(maxsize=4096)(_judge)
 
 
 def _name(name: str) -> str:
@@ -239,7 +267,7 @@ def _name(name: str) -> str:
     return "xlink:href" if name == "{http://www.w3.org/1999/xlink}href" else name.lower()
 
 
-def _attribute(tag: str, name: str, value: str, element: lxml.etree._Element, folder: str) -> list[Finding | None]:
+def _attribute(tag: str, name: str, value: str, attrs: dict[str, str], folder: str) -> list[Finding | None]:
     """What one attribute loads, submits or navigates to, by what kind of URL it holds."""
     if name in NEVER and value.strip():
         return [Finding(f"{name}= on <{tag}> is not allowed", f"{name}=", NEVER[name])]
@@ -248,7 +276,7 @@ def _attribute(tag: str, name: str, value: str, element: lxml.etree._Element, fo
                         "it runs a script the build cannot check; put scripts in templates/static/")]
     if name == "href":
         clicked = tag in ("a", "area")
-        return [click_problem(value, folder, element.get("download") is not None) if clicked
+        return [click_problem(value, folder, attrs.get("download") is not None) if clicked
                 else load_problem(value, folder)]
     if name in LOAD or (name == "data" and tag == "object"):
         return [load_problem(value, folder)]
@@ -258,15 +286,15 @@ def _attribute(tag: str, name: str, value: str, element: lxml.etree._Element, fo
         return [load_problem(value, folder)]
     if name == "style":
         return list(check_css(value, folder))
-    if tag in _ANIMATE and name in ("to", "from", "values") and _animates_href(element):
+    if tag in _ANIMATE and name in ("to", "from", "values") and _animates_href(attrs):
         return [click_problem(v, folder) or load_problem(v, folder) for v in value.split(";")]
     if name in PRESENTATION:  # SVG: fill="url(…)", filter="url(…)"
         return list(check_css(value, folder))
     return []
 
 
-def _animates_href(element: lxml.etree._Element) -> bool:
-    return (element.get("attributeName") or "").strip().lower() in ("href", "xlink:href")
+def _animates_href(attrs: dict[str, str]) -> bool:
+    return (attrs.get("attributeName") or "").strip().lower() in ("href", "xlink:href")
 
 
 # --- files of a package ----------------------------------------------------------------------------

@@ -93,6 +93,7 @@ class Packing:
     media: Media
     shelf: Shelf
     names: FileNames | None = None
+    listings: dict[Path, set[str]] = field(default_factory=dict)  # folders' names, for builder.refs
 
 
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
@@ -134,7 +135,8 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     toc = _toc(toc_tokens, _folded_ids(root))
     _add_front_matter_boxes(root, source, t, problems)
     _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
-    resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None)
+    resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None,
+                        packing.listings if packing else {})
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)

@@ -60,6 +60,7 @@ class Resolver:
     module_pages: dict[Path, str]  # resolved module file -> page name
     problems: Problems
     names: FileNames | None = None  # share one between the pages of a course, so a collision is reported once
+    listings: dict[Path, set[str]] = field(default_factory=dict)  # folder -> names; share one between pages too
 
     def __post_init__(self) -> None:
         self.real_root = self.root.resolve()
@@ -99,7 +100,7 @@ class Resolver:
                 self._error(line, f"'{value}' points outside the course folder",
                             "copy the file into the course folder and link to the copy")
             return value, None
-        if not _exists_exactly(target):
+        if not _exists_exactly(target, self.listings):
             self._error(line, f"'{value}': file not found", self._suggest(candidate, path))
             return value, None
         if target.is_dir():
@@ -138,11 +139,17 @@ class Resolver:
         self.problems.error(self.source, line, message, hint)
 
 
-def _exists_exactly(path: Path) -> bool:
-    """Exists with exactly this letter case (LMS servers are case-sensitive even where the disk is not)."""
+def _exists_exactly(path: Path, listings: dict[Path, set[str]]) -> bool:
+    """Exists with exactly this letter case (LMS servers are case-sensitive even where the disk is not).
+
+    Each folder is listed once into `listings`: a course's pages refer to hundreds of files in a few folders."""
     if not path.exists():
         return False
-    return path.parent == path or path.name in os.listdir(path.parent)
+    if path.parent == path:
+        return True
+    if path.parent not in listings:
+        listings[path.parent] = set(os.listdir(path.parent))
+    return path.name in listings[path.parent]
 
 
 def split_srcset(value: str) -> list[tuple[str, str]]:

@@ -100,16 +100,50 @@ class CourseTemplates(jinja2.BaseLoader):
 
 def environment(course: Course) -> jinja2.Environment:
     """Course templates first, then ours; undefined names and unescaped text are errors, not surprises."""
-    return _environment(course.root.absolute(), course.templates.absolute() if course.templates.is_dir() else None)
+    if not course.templates.is_dir():  # ours only: one environment for every such course, compiled once
+        return _environment(None, None)
+    return _environment(course.root.absolute(), course.templates.absolute())
 
 
 @cache
-def _environment(root: Path, course_templates: Path | None) -> jinja2.Environment:
+def _environment(root: Path | None, course_templates: Path | None) -> jinja2.Environment:
     """One environment per template search path, so courses sharing ours compile them once."""
     ours = jinja2.FileSystemLoader(str(TEMPLATES))
     loader = jinja2.ChoiceLoader([CourseTemplates(root, course_templates), ours]) if course_templates else ours
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, bytecode_cache=compiled_templates())
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja2's compiled templates in its per-user temp folder; a folder that cannot be read or written costs
+    time, never the build."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Load, or leave the bucket empty (compiled again) when the file cannot be read."""
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep, unless the folder is full or read-only."""
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def compiled_templates() -> jinja2.BytecodeCache | None:
+    """Compiling the page templates cost every process (each worker too) about 80 ms; loading them about 1 ms.
+
+    Kept where Jinja2 keeps them by default: `_jinja2-cache-<uid>` in the temp folder, which Jinja2 makes
+    owner-only and checks before use. Never in the cache folder beside the courses, which may come with them
+    (a cloned repository): compiled code runs when loaded. Entries are keyed by template and checked against
+    its source, so an edited template is compiled again."""
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no safe temp folder: compile every time
+        return None
 
 
 def text_dir(lang: str) -> str:

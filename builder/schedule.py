@@ -17,7 +17,7 @@ from pathlib import Path
 from builder.limits import COURSE_YAML, module_suffix
 from builder.problems import Problems, UsageProblem
 from builder.safefiles import read_course_text
-from builder.yamlfile import parse_yaml
+from builder.yamlfile import parse_yaml_once
 
 _SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
@@ -68,7 +68,7 @@ def declared_id(root: Path) -> str | None:
     """The id course.yaml declares, or None when it cannot be read (loading the course reports why)."""
     ignored = Problems()  # read as safely as when the course is loaded (no FIFO, link out or YAML bomb)
     text = read_course_text(root, root / "course.yaml", COURSE_YAML, ignored)
-    doc = parse_yaml(text, root / "course.yaml", ignored) if text is not None else None
+    doc = parse_yaml_once(text, root / "course.yaml", ignored) if text is not None else None
     value = doc.data.get("id") if doc else None
     return value if isinstance(value, str) and value else None
 

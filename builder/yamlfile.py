@@ -140,6 +140,25 @@ def parse_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -
     return doc
 
 
+_clean: dict[tuple[Path, str], YamlDoc] = {}  # documents parsed without a problem in this process
+_CLEAN_KEPT = 512
+
+
+def parse_yaml_once(text: str, path: Path, problems: Problems) -> YamlDoc | None:
+    """parse_yaml, without parsing again a text this process already parsed without a problem: a build reads
+    course.yaml for its id (builder.schedule) and then loads it. The document is shared: do not change it."""
+    key = (path, text)
+    if key in _clean:
+        return _clean[key]
+    doc = parse_yaml(text, path, found := Problems())
+    if found.items:  # rare: parsed again into the caller's problems, so they are recorded as it records them
+        return parse_yaml(text, path, problems)
+    if len(_clean) >= _CLEAN_KEPT:
+        _clean.clear()
+    _clean[key] = doc
+    return doc
+
+
 def _plain(root: yaml.Node) -> bool:
     """No node reached twice (an alias) and none nested deeper than YAML_DEPTH; walked without recursion."""
     seen, todo = set(), [(root, 1)]

@@ -45,6 +45,10 @@ class Server:
         with urllib.request.urlopen(self.url(path), timeout=HANG_GUARD) as response:
             return response.read().decode("utf-8")
 
+    def leftovers(self) -> list[Path]:
+        """What is left in its temporary folder: Jinja2's compiled templates stay, as a cache does (builder.render)."""
+        return [p for p in self.tmp.iterdir() if not p.name.startswith("_jinja2-cache-")]
+
     def stop(self, signum: int = signal.SIGINT) -> tuple[int, str]:
         self.proc.send_signal(signum)
         try:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -53,7 +56,7 @@ def test_a_course_override_is_minified_too(new_course, run, tmp_path):
 def test_minified_files_are_kept_in_the_cache_folder_for_the_next_process(tmp_path, monkeypatch):
     from builder import assets
 
-    source = (STATIC / "coursepack.js").read_bytes()
+    source = (STATIC / "coursepack.js").read_bytes() + b"\nvar edited = 1;\n"  # not in templates/minified/
     expected = assets.MINIFIERS[".js"](source)
     assets.keep_in(tmp_path)
     try:
@@ -66,3 +69,29 @@ def test_minified_files_are_kept_in_the_cache_folder_for_the_next_process(tmp_pa
     finally:
         assets.keep_in(None)
         assets.minify.cache_clear()
+
+
+def test_own_scripts_and_stylesheets_are_committed_minified_and_match_their_sources():
+    from builder import assets
+
+    folder = STATIC.parent / assets.PREMINIFIED
+    expected = {}
+    for source in assets.own_sources():
+        data = source.read_bytes()
+        expected[f"{hashlib.sha256(data).hexdigest()}{source.suffix}"] = assets.MINIFIERS[source.suffix](data)
+    committed = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert committed == expected, "templates/minified/ is out of date: run python -m builder.assets and commit it"
+    assert {p.name for p in assets.own_sources()} == {"coursepack.css", "coursepack.js", "single.js"}
+
+
+def test_a_build_with_an_empty_cache_minifies_nothing(new_course, tmp_path):
+    """Parsing coursepack.js took every cold process and worker about 0.3 s: the committed files spare it."""
+    script = ("import sys\nfrom pathlib import Path\nfrom builder.build import ALL_FORMATS, build\n"
+              f"[r] = build([Path({str(new_course)!r})], Path({str(tmp_path / 'dist')!r}), ALL_FORMATS, "
+              f"cache=Path({str(tmp_path / 'cache')!r}))\n"
+              "assert not r.failed and r.packages, r.problems\n"
+              "print([m for m in ('calmjs', 'calmjs.parse') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert not (tmp_path / "cache" / "minified").exists()

@@ -92,3 +92,18 @@ def test_listed_modules_set_the_order_and_unlisted_ones_warn(new_course):
     assert [m.name for m in course.modules] == ["02-first-steps"]
     assert [p.warning for p in problems.items] == [True]
     assert "not listed" in problems.items[0].message
+
+
+def test_a_build_reads_course_yaml_once_for_its_id_and_its_contents(new_course, tmp_path, monkeypatch):
+    from builder import yamlfile
+    from builder.build import FORMATS, build
+
+    parsed = []
+    real = yamlfile.parse_yaml
+    monkeypatch.setattr(yamlfile, "parse_yaml", lambda text, path, *a: parsed.append(path.name) or real(text, path, *a))
+    [result] = build([new_course], tmp_path / "dist", FORMATS)
+    assert not result.failed and parsed.count("course.yaml") == 1
+    (new_course / "course.yaml").write_text((new_course / "course.yaml").read_text() + "id: twice\n")
+    [result] = build([new_course], tmp_path / "dist", FORMATS)  # a broken file still reports its problem
+    messages = [p.message for p in result.problems]
+    assert result.failed and messages.count("key 'id' is written twice, on lines 2 and 19") == 1

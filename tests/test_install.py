@@ -48,6 +48,10 @@ def test_the_wheel_works_in_a_fresh_venv_outside_the_repository(tmp_path):
     shipped = {f"builder/_templates/{p.relative_to(PROJECT / 'templates').as_posix()}"
                for p in (PROJECT / "templates").rglob("*") if p.is_file()}
     assert shipped <= inside and "builder/_docs/authoring.md" in inside
+    with zipfile.ZipFile(wheel) as archive:  # our scripts and stylesheets ship minified, as the checkout has them
+        minified = {p.name: p.read_bytes() for p in (PROJECT / "templates" / "minified").iterdir()}
+        assert minified and all(archive.read(f"builder/_templates/minified/{name}") == data
+                                for name, data in minified.items())
 
     venv = tmp_path / "venv"  # the dependencies come from this Python; coursepack itself only from the wheel
     sh(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
@@ -107,6 +111,24 @@ def test_help_new_and_docs_do_not_load_the_build_pipeline(tmp_path, args):
               f"print([m for m in {heavy!r} if m in sys.modules])")
     result = sh(sys.executable, "-c", script, *args, cwd=tmp_path)
     assert result.stdout.strip().endswith("[]"), result.stdout
+
+
+def test_a_one_course_rebuild_loads_neither_pillow_nor_a_process_pool(new_course, tmp_path):
+    """A small course's whole process is mostly imports: Pillow (~25 ms) only re-encodes images the cache
+    lacks, multiprocessing (~25 ms) only runs several courses at once, calmjs.parse never runs."""
+    heavy = ("PIL.Image", "multiprocessing", "concurrent.futures.process", "calmjs")
+    script = ("import sys\nfrom builder.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              f"print([m for m in {heavy!r} if m in sys.modules])")
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "teal").save(new_course / "images" / "chart.png")
+    with open(new_course / "modules" / "01-welcome.md", "a", encoding="utf-8") as module:
+        module.write("\n![A chart](../images/chart.png)\n")
+    args = ("build", new_course, "--out", tmp_path / "dist", "--cache", tmp_path / "cache", "--force")
+    first = sh(sys.executable, "-c", script, *args, cwd=tmp_path)
+    assert "PIL.Image" in first.stdout  # the scaffold's images were optimised once
+    again = sh(sys.executable, "-c", script, *args, cwd=tmp_path)
+    assert again.stdout.strip().endswith("[]"), again.stdout
 
 
 def test_ctrl_c_during_a_build_exits_130_not_1(monkeypatch, new_course, run):

@@ -15,8 +15,9 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageFilter
 from PIL.PngImagePlugin import PngInfo
 
-from builder import images
-from builder.images import ImageSettings, optimise, optimise_svg
+from builder import images, raster
+from builder.images import ImageSettings, optimise_svg
+from builder.raster import optimise
 
 COURSE = "courses/town-course"
 MODULE = f"{COURSE}/modules/02-first-steps.md"
@@ -132,11 +133,11 @@ def test_a_file_that_would_not_shrink_is_kept_as_it_is():
 def test_a_well_compressed_photo_png_is_kept_after_a_trial_on_strips(monkeypatch):
     source = encoded(photo(), optimize=True)
     heights = []
-    png = images._png
-    monkeypatch.setattr(images, "_png", lambda image: heights.append(image.height) or png(image))
+    png = raster._png
+    monkeypatch.setattr(raster, "_png", lambda image: heights.append(image.height) or png(image))
     kept = optimise(source, ".png", DEFAULT)
     assert kept.data is None and (kept.width, kept.height) == (1000, 700)
-    assert heights == [images.TRIAL_ROWS] * images.TRIAL_STRIPS  # the whole image was never encoded
+    assert heights == [raster.TRIAL_ROWS] * raster.TRIAL_STRIPS  # the whole image was never encoded
 
 
 def test_a_loosely_compressed_photo_png_is_still_made_smaller():
@@ -288,9 +289,9 @@ def test_a_rebuild_reuses_the_cache_and_does_no_image_work(project, run, monkeyp
     photo().save(project / COURSE / "images" / "photo.jpg", quality=95)
     write_module(project, "# Two\n\n![Chart](../images/chart.png)\n\n![Photo](../images/photo.jpg)\n")
     calls = []
-    for name in ("optimise", "optimise_svg", "measure"):
-        real = getattr(images, name)
-        monkeypatch.setattr(images, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    for module, name in ((raster, "optimise"), (images, "optimise_svg"), (raster, "measure")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
 
     first = built(run, "first")
     assert sorted(calls) == ["optimise", "optimise", "optimise_svg"]  # chart, photo; steps.svg on page one

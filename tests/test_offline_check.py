@@ -327,3 +327,25 @@ def test_srcset_is_split_as_browsers_do():
     assert srcset_urls("data:image/png;base64,AA== 2x,c.png") == ["data:image/png;base64,AA==", "c.png"]
     assert srcset_urls(" a.png 1x,b.png 2x ") == ["a.png", "b.png"]
     assert srcset_urls("a.png,b.png") == ["a.png,b.png"]  # no space after the URL: the comma is part of it
+
+
+def test_links_checked_once_are_found_again_on_every_page_long_ones_too():
+    """Checks of short URLs are memoised (pages repeat their navigation); the answer must not change."""
+    long_script = "javascript:" + "void(0);" * 60  # over the memo's length: checked each time
+    page = f'<a href="../../notes.txt">notes</a> <img src="http://example.org/a.png"> <a href="{long_script}">x</a>'
+    first, again = check_html(page, "pages/"), check_html(page, "pages/")
+    assert first == again
+    assert [f.message for f in first] == [
+        "'../../notes.txt' points outside the package",
+        "'http://example.org/a.png' would be loaded from the internet, which an offline package cannot do",
+        f"link '{long_script[:77]}…' is a javascript: URL, which a package does not allow"]
+    assert check_html('<a href="../notes.txt">notes</a>', "pages/") == []  # the folder is part of the answer
+    assert [f.message for f in check_html('<a href="../notes.txt">notes</a>', "")] == [
+        "'../notes.txt' points outside the package"]
+
+
+def test_the_same_element_on_two_lines_is_found_on_each_line():
+    """An element's verdict is memoised by its tag and attributes; its line is not part of it."""
+    image = '<img src="http://example.org/a.png" alt="">'
+    found = check_html(f"<p>{image}</p>\n<p>text</p>\n<p>{image}</p>\n", "")
+    assert [(f.line, f.needle) for f in found] == [(1, "http://example.org/a.png"), (3, "http://example.org/a.png")]

@@ -133,3 +133,41 @@ def test_output_inside_the_course_is_refused(new_course, run):
     assert result.exit_code == 1
     assert "lies inside the course sources" in result.stderr
     assert not (new_course / "dist").exists()
+
+
+def test_courses_without_templates_of_their_own_share_one_compiled_set_of_ours(tmp_path, run):
+    """Compiling the page templates cost every course about 60 ms; a course's own templates still win."""
+    from builder.course import load_course
+    from builder.problems import Problems
+    from builder.render import environment
+
+    source = tmp_path / "courses"
+    for name in ("first-course", "second-course", "third-course"):
+        assert run("new", name, "--source", source).exit_code == 0
+    own = source / "third-course" / "templates"
+    own.mkdir()
+    (own / "home.html").write_text("{% extends 'base.html' %}{% block main %}<p>Our own home</p>{% endblock %}")
+    first, second, third = (environment(load_course(source / name, Problems()))
+                            for name in ("first-course", "second-course", "third-course"))
+    assert first is second and third is not first
+    assert run("build", *(source / n for n in ("second-course", "third-course")), "--out", tmp_path / "dist").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "third-course-0.1.0-offline.zip") as archive:
+        assert "<p>Our own home</p>" in archive.read("index.html").decode()
+    with zipfile.ZipFile(tmp_path / "dist" / "second-course-0.1.0-offline.zip") as archive:
+        assert "<p>Our own home</p>" not in archive.read("index.html").decode()
+
+
+def test_compiled_templates_that_cannot_be_kept_cost_time_not_the_build(tmp_path, run, monkeypatch):
+    from builder import render
+
+    not_a_folder = tmp_path / "compiled"
+    not_a_folder.write_text("a file where the compiled templates would go")
+    monkeypatch.setattr(render, "compiled_templates", lambda: render._CompiledTemplates(str(not_a_folder)))
+    render._environment.cache_clear()
+    try:
+        assert run("new", "town-course", "--source", tmp_path / "courses").exit_code == 0
+        result = run("build", tmp_path / "courses" / "town-course", "--out", tmp_path / "dist")
+    finally:
+        render._environment.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dist" / "town-course-0.1.0-offline.zip").is_file()

@@ -60,7 +60,7 @@ def test_serves_reloads_after_a_save_survives_a_broken_one_and_stops_on_ctrl_c(s
 
     code, out = server.stop()
     assert code == 0 and out.rstrip().endswith("Stopped.")
-    assert list(server.tmp.iterdir()) == []  # the temporary site is removed
+    assert server.leftovers() == []  # the temporary site is removed
 
 
 def test_a_course_broken_from_the_start_shows_its_errors_and_builds_once_fixed(new_course, tmp_path):
@@ -143,4 +143,4 @@ def test_kill_or_ctrl_c_in_the_background_stops_it_cleanly_too(new_course, tmp_p
     assert server.banner.startswith("Serving town-course"), server.err
     code, out = server.stop(signum)
     assert code == 0 and out.rstrip().endswith("Stopped.")
-    assert list(server.tmp.iterdir()) == []
+    assert server.leftovers() == []
