@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from builder.limits import LEARNER_FIELDS
 from builder.problems import Problems, UsageProblem, display_path, terminal_safe
 from builder.report import plural
 
@@ -35,8 +36,12 @@ MAX_TEXT = 32_767  # characters of a prompt or a response: what one spreadsheet 
 MAX_COUNT = 1_000_000  # pages, attempts
 MAX_POINTS = 1_000_000
 MAX_DIGITS = 15  # in a number: more than a double keeps exactly
+MAX_SECONDS = 366 * 86400  # time spent: the runtime stops counting below a year (builder.state.SECONDS_MAX)
+MAX_FIELD = 200  # characters kept of a learner field (the page's input takes 100)
+MAX_FIELD_NAME = 40
+# Learner columns after the answer columns, so a spreadsheet made for the earlier columns still reads them.
 CSV_COLUMNS = ("course", "version", "lang", "learner", "saved", "completion", "success", "score", "quiz",
-               "question", "type", "prompt", "response", "correct", "points", "earned")
+               "question", "type", "prompt", "response", "correct", "points", "earned", "seconds", *LEARNER_FIELDS)
 
 
 # --- the file format, declared once ----------------------------------------------------
@@ -285,7 +290,7 @@ def read_result(path: Path, problems: Problems) -> LearnerResult | None:
             _check_answers(data["answers"], path, problems)
     if len(problems.errors) > before:
         return None
-    return _result(path, data)
+    return _result(path, data, problems)
 
 
 def _check_version(data: dict, path: Path, problems: Problems) -> bool:
@@ -338,27 +343,49 @@ def _check_answers(answers: list[dict], path: Path, problems: Problems) -> None:
         seen.add(key)
 
 
-def _result(path: Path, data: dict) -> LearnerResult:
+def _result(path: Path, data: dict, problems: Problems) -> LearnerResult:
     course, pages = data["course"], data["pages"]
     answers = tuple(Answer(a["quiz"], a["question"], a["type"], a["prompt"], a["response"], a["correct"],
                            a["points"], a["earned"]) for a in data["answers"])
     return LearnerResult(path, data["learner"].strip(), data["saved"], course["id"], course["version"],
                          course["lang"], course["title"], pages["viewed"], pages["total"], data["completion"],
-                         data["success"], data["score"], answers, _seconds(data.get("seconds")),
-                         _profile(data.get("profile")))
+                         data["success"], data["score"], answers, _seconds(data, path, problems),
+                         _profile(data, path, problems))
 
 
-def _seconds(value: Any) -> float | None:
-    """Optional time spent: a number of seconds under a year, or nothing."""
-    return float(value) if _number(value) and 0 <= value < 366 * 86400 else None
+def _seconds(data: dict, path: Path, problems: Problems) -> float | None:
+    """Optional time spent: a number of seconds under a year; anything else is left out with a warning."""
+    value = data.get("seconds")
+    if value is None or _number(value) and 0 <= value < MAX_SECONDS:
+        return None if value is None else float(value)
+    problems.warn(path, getattr(data, "line", 1), f"seconds: expected a number from 0 to {MAX_SECONDS - 1:,}, "
+                  f"got {_json_type(value)}", "the time spent is left out; the rest of the file counts")
+    return None
 
 
-def _profile(value: Any) -> tuple[tuple[str, str], ...]:
-    """Optional learner fields (town, organisation, cohort): short texts by short names, in name order."""
-    if not isinstance(value, dict):
+def _profile(data: dict, path: Path, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """Optional learner fields (town, organisation, cohort): short texts by short names, in name order; a field
+    that is not text is left out with a warning."""
+    value = data.get("profile")
+    if value is None:
         return ()
-    return tuple(sorted((k.strip().casefold(), " ".join(v.split())[:200]) for k, v in value.items()
-                        if isinstance(k, str) and isinstance(v, str) and k.strip() and len(k) <= 40 and v.strip()))
+    line = getattr(value, "line", getattr(data, "line", 1))
+    if not isinstance(value, dict):
+        problems.warn(path, line, f"profile: expected an object, got {_json_type(value)}",
+                      "the learner's town, organisation and cohort are left out; the rest of the file counts")
+        return ()
+    fields = {}
+    for key, text in value.items():
+        name = " ".join(key.split()).casefold()
+        if not name or len(name) > MAX_FIELD_NAME:
+            problems.warn(path, line, f"profile: a field named {_json_type(key)} is left out: a name has 1 to "
+                          f"{MAX_FIELD_NAME} characters", "the rest of the file counts")
+        elif not isinstance(text, str):
+            problems.warn(path, line, f"profile.{shorten(name, 40)}: expected text, got {_json_type(text)}",
+                          "this field is left out; the rest of the file counts")
+        elif text.strip():
+            fields[name] = " ".join(text.split())[:MAX_FIELD]
+    return tuple(sorted(fields.items()))
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
