@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from builder.limits import LEARNER_FIELDS
 from builder.problems import Problems, UsageProblem, display_path, terminal_safe
@@ -409,20 +409,36 @@ def files_below(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 # --- summarising -----------------------------------------------------------------------
 
+Who = TypeVar("Who")  # whose answer: a learner's name here, a needs report's Record in builder.needs
+
+
 @dataclass
-class Question:
+class Question(Generic[Who]):
     """One question of a course with every learner's answer to it."""
 
     quiz: str
     question: str
     type: str
     prompt: str
-    answers: list[tuple[str, Answer]] = field(default_factory=list)  # (learner, answer), by learner
+    answers: list[tuple[Who, Answer]] = field(default_factory=list)  # (who, answer), in the order given
 
     @property
-    def given(self) -> list[tuple[str, Answer]]:
+    def given(self) -> list[tuple[Who, Answer]]:
         """The answers that are not blank."""
         return [(who, a) for who, a in self.answers if a.response.strip()]
+
+
+def questions_in_order(answered: list[tuple[Who, tuple[Answer, ...]]]) -> list[Question[Who]]:
+    """Every question answered, with each one's answers, in the order of whoever answered most: the course
+    order, even if others skipped some."""
+    found: dict[tuple[str, str], Question[Who]] = {}
+    for _, answers in sorted(answered, key=lambda pair: -len(pair[1])):
+        for a in answers:
+            found.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
+    for who, answers in answered:
+        for a in answers:
+            found[(a.quiz, a.question)].answers.append((who, a))
+    return list(found.values())
 
 
 @dataclass
@@ -433,7 +449,7 @@ class CourseResults:
     version: str
     title: str
     learners: list[LearnerResult]
-    questions: list[Question]
+    questions: list[Question[str]]
 
 
 @dataclass
@@ -499,16 +515,9 @@ def _natural(text: str) -> tuple:
 
 def _course(results: list[LearnerResult]) -> CourseResults:
     learners = sorted(results, key=lambda r: (r.who, r.learner))
-    questions: dict[tuple[str, str], Question] = {}
-    # Questions come in the order of the learner who answered most: course order, even if others skipped some.
-    for result in sorted(learners, key=lambda r: -len(r.answers)):
-        for a in result.answers:
-            questions.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
-    for result in learners:
-        for a in result.answers:
-            questions[(a.quiz, a.question)].answers.append((result.learner, a))
+    questions = questions_in_order([(r.learner, r.answers) for r in learners])
     first = learners[0]
-    return CourseResults(first.course, first.version, first.title, learners, list(questions.values()))
+    return CourseResults(first.course, first.version, first.title, learners, questions)
 
 
 def shorten(text: str, width: int) -> str:

@@ -73,8 +73,12 @@
     });
     return S;
   }
+  // localStorage, which may be missing, full or refused: read k (no s), write s, or remove k (s empty)
+  function store(k, s) {
+    try { return s == null ? localStorage.getItem(k) || '' : s ? localStorage.setItem(k, s) : localStorage.removeItem(k); } catch (e) { return ''; }
+  }
   function load() {
-    try { return shell ? shell.get() : localStorage.getItem(KEY) || mem; } catch (e) { return mem; }
+    try { return shell ? shell.get() : store(KEY) || mem; } catch (e) { return mem; }
   }
   function save(ix, quiet) { // quiet: no report to the LMS (the page may be going)
     var r = '';
@@ -84,7 +88,7 @@
     mem = enc(S);
     try {
       if (shell) r = shell.put(mem, ix ? JSON.stringify(ix) : '', here, quiet);
-      else localStorage.setItem(KEY, mem);
+      else store(KEY, mem);
     } catch (e) {}
     tell(r || fault);
   }
@@ -158,8 +162,6 @@
     }
     function get(k) { return A('GetValue', k); }
     function set(k, v) { A('SetValue', k, '' + v); }
-    function kept(k) { try { return localStorage.getItem(k) || ''; } catch (e) { return ''; } }
-    function keep(k, s) { try { if (s) localStorage.setItem(k, s); else localStorage.removeItem(k); } catch (e) {} }
     if (!api) return;
     if (A('Initialize', '') != 'true') { fault = 'js_not_saved'; return; } // this page keeps the work, and says so
     // review, browse or no credit: show the course, change nothing the LMS records
@@ -169,7 +171,7 @@
     had = v4 ? [get('cmi.completion_status'), get('cmi.success_status')] : [get('cmi.core.lesson_status')];
     had.push((!v4 || state) && get(pre + 'score.raw'));
     // The newest copy wins: what the LMS failed to store, or could not hold, is kept in this browser.
-    [kept(spare), kept(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
+    [store(spare), store(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
     loc = dec(state).c; // the page the newest state was on
     loc = loc == 'P' ? 'progress.html' : P[loc] ? P[loc].href : 'index.html';
     n = +get('cmi.interactions._count') || 0;
@@ -209,15 +211,15 @@
       else A('Commit', '');
       dirty = lost;
       // the whole state stays in this browser while the LMS lacks any of it (and not past a finished attempt)
-      keep(spare, lost || cut && !over ? state : '');
-      keep(KEY, '');
+      store(spare, lost || cut && !over ? state : '');
+      store(KEY, '');
     }
     function told() { return ro ? 'js_review' : lost ? 'js_not_saved' : cut ? 'js_cut' : ''; }
     function finish() { // on leaving only Terminate/LMSFinish, which commits: a Commit now would be refused
       if (!ended) {
         report(1);
         ended = 1;
-        if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) keep(spare, state);
+        if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) store(spare, state);
       }
       return told();
     }
@@ -453,14 +455,14 @@
   // The learner's name and fields (town, organisation, cohort) are kept in this browser for next time.
   function saver(f) {
     var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json'), x = all('input', f), me = KEY + ':me', k = {};
-    try { k = JSON.parse(localStorage.getItem(me)) || k; } catch (e) {}
+    try { k = JSON.parse(store(me)) || k; } catch (e) {}
     x.forEach(function (e) { e.value = k[e.name] || ''; });
     f.addEventListener('submit', function (e) {
       var who = trim(name.value), a = d.createElement('a'), u, p = {},
         file = 'results-' + C.id + '-' + norm(who, {}).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') + '.json';
       e.preventDefault();
       x.forEach(function (e) { k[e.name] = trim(e.value); if (e != name) p[e.name] = k[e.name]; });
-      try { localStorage.setItem(me, JSON.stringify(k)); } catch (e) {}
+      store(me, JSON.stringify(k));
       if (!who) {
         msg.textContent = t('progress_name_needed');
         return name.focus();

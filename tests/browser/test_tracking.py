@@ -267,10 +267,11 @@ def assert_session_time(version: str, value: str) -> None:
 
 def decode_state(value: str) -> dict:
     """docs/tracking.md's state string, read only as far as the contract fixes it."""
-    parts = value.split("~", 5)
-    assert len(parts) == 6 and parts[0] == "2", f"suspend_data {value!r} is not '2~seq~viewed~current~quizzes~answers'"
+    parts = value.split("~", 6)
+    assert len(parts) == 7 and parts[0] == "3", \
+        f"suspend_data {value!r} is not '3~seq~viewed~current~quizzes~seconds~answers'"
     viewed = sum(bin(int(ch, 32)).count("1") for ch in parts[2])
-    answers, rest = [], parts[5]
+    answers, rest = [], parts[6]
     while True:  # a typed answer is '<length>:<text>'; any other runs to the next '.'
         match = re.match(r"([0-9a-z]+):", rest)
         size = int(match[1], 36) if match else None
@@ -281,7 +282,7 @@ def decode_state(value: str) -> dict:
             break
         rest = rest[1:]
     return {"seq": int(parts[1], 36), "viewed": viewed, "current": parts[3], "records": parts[4].split("."),
-            "answers": answers}
+            "seconds": int(parts[5], 36), "answers": answers}
 
 
 def assert_clean(visit, watch) -> None:
