@@ -568,6 +568,38 @@ def test_one_session_commits_on_every_change(version, tracked, lms_server, lms_c
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_time_spent_adds_up_across_sessions(version, tracked, lms_server, lms_context):
+    context, watch = lms_context()
+    context.clock.install()  # time flows, and the test can jump it forward
+
+    def spend(visit, minutes: int) -> None:
+        """`minutes` on the clock, then a mouse move in the course: the gap counts, up to 5 minutes."""
+        visit.page.clock.fast_forward(minutes * 60_000)
+        visit.page.mouse.move(100 + minutes, 100)
+
+    first = open_visit(context, lms_server, tracked("quiz").launch[version], version)
+    learner = in_lms(first)
+    wait_content(first, "index.html")
+    learner.start()
+    spend(first, 3)
+    learner.next()  # the page left keeps its time; the next page's save sends it
+    first.leave()
+    seconds = decode_state(core(version, first.stored())["suspend_data"])["seconds"]
+    assert 180 <= seconds < 200, seconds
+
+    second = open_visit(context, lms_server, tracked("quiz").launch[version], version, cmi=first.resume_cmi())
+    learner = in_lms(second)
+    wait_content(second, "02-water.html")
+    learner.resume_offer().get_by_role("button").first.click()
+    spend(second, 30)  # away: counted as 5 minutes
+    learner.next()
+    second.leave()
+    total = decode_state(core(version, second.stored())["suspend_data"])["seconds"]
+    assert seconds + 300 <= total < seconds + 320, (seconds, total)
+    assert_clean(second, watch)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_progress_page_resume_start_over_and_finish(version, tracked, lms_server, lms_context):
     """Left on My progress: the next visit offers it again; "start over" goes home and keeps progress;
     Finish on My progress ends the session once, still suspended (the course is not complete)."""
