@@ -532,7 +532,12 @@
       var n = +new Date();
       spent += last && Math.min(n - last, 3e5);
       last = n;
-      if (k == 'pagehide' || d.hidden) save(last = 0, 1);
+      if (k != 'pagehide' && !d.hidden) return;
+      last = 0;
+      if (spent) {
+        S = dec(load()); // the newest state (another tab may have saved since), and this page's time
+        save(0, 1);
+      }
     }, true);
   });
   var was = dec(load()).c, first;

@@ -123,3 +123,37 @@ def test_without_javascript_the_fields_are_not_offered(package, open_context):
     page.goto((package / "progress.html").as_uri())
     assert not page.locator("#cp-town").is_visible()
     assert page.locator(".cp-nojs").inner_text().startswith("It needs JavaScript")
+
+
+def test_a_version_2_state_is_read_and_kept_as_version_3(package, open_context):
+    _, page, watch = open_context()
+    page.clock.install(time=START)
+    page.clock.pause_at(START)
+    page.goto((package / "progress.html").as_uri())
+    # seq 5, page 1 viewed, on it, 'zones' tried once with 1 point (100 hundredths), 'needs' sent; answers 0 and 4
+    page.evaluate("key => localStorage.setItem(key, '2~5~1~0~12s.10~0.4')", KEY)
+    page.goto((package / "01-zones.html").as_uri())
+    assert page.locator("[data-quiz=zones]").get_by_label("Residential", exact=True).is_checked()
+    assert page.locator("[data-quiz=needs] input").nth(3).is_checked()
+    assert page.evaluate("key => localStorage.getItem(key)", KEY) == "3~6~1~0~12s.10~0~0.4"
+    spend(page, 1.5)
+    page.goto((package / "progress.html").as_uri())
+    assert page.evaluate("key => localStorage.getItem(key)", KEY) == "3~8~1~P~12s.10~2i~0.4"  # 90 s: '2i'
+    assert not watch.take().errors
+
+
+def test_a_page_closed_later_adds_its_time_without_undoing_another_tab(package, open_context):
+    context, first, watch = open_context()
+    context.clock.install(time=START)
+    context.clock.pause_at(START)
+    first.goto((package / "01-zones.html").as_uri())
+    second = context.new_page()
+    second.goto((package / "01-zones.html").as_uri())
+    quiz = second.locator("[data-quiz=zones]")
+    quiz.get_by_label("Residential", exact=True).check()
+    quiz.locator(".cp-check").click()
+    second.wait_for_function("() => document.querySelector('[data-quiz=zones] .cp-result').textContent")
+    spend(first, 2)
+    first.close(run_before_unload=True)
+    state = second.evaluate("key => localStorage.getItem(key)", KEY).split("~")
+    assert (state[4], state[5], state[6]) == ("12s.", "3c", "0."), state  # the answer, and 120 s ('3c')
