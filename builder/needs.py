@@ -8,7 +8,6 @@ same numbers feed the HTML page, the companion needs-report.json and the next re
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import unicodedata
 from collections import Counter
@@ -16,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from builder.results import LIKERT, Answer, LearnerResult, Question, questions_in_order
+from builder.results import LIKERT, Answer, LearnerResult, Question, printable, questions_in_order
 from builder.results import _natural as natural  # '1.10' after '1.9', as `coursepack results` orders
 
 FORMAT = "coursepack-needs-report"
@@ -42,15 +41,6 @@ class Record:
     seconds: float | None  # time spent in the course, when the source says
     group: str
     answers: tuple[Answer, ...]
-
-
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Learners' text without terminal escape sequences or control characters: data, never commands."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def clean_answer(a: Answer) -> Answer:

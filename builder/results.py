@@ -123,6 +123,15 @@ RESULTS = (Field("saved", "a date and time like 2026-11-25T10:00:00Z", _time),  
            Field("answers", "a list", lambda v: isinstance(v, list), ANSWER))
 
 
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Learners' text without terminal escape sequences or control characters: data, never commands."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def _parse_time(value: str) -> datetime | None:
     """A moment between 1970 and 9000 (so it compares and converts without overflow), or None."""
     try:
@@ -384,7 +393,7 @@ def _profile(data: dict, path: Path, problems: Problems) -> tuple[tuple[str, str
             problems.warn(path, line, f"profile.{shorten(name, 40)}: expected text, got {_json_type(text)}",
                           "this field is left out; the rest of the file counts")
         elif text.strip():
-            fields[name] = " ".join(text.split())[:MAX_FIELD]
+            fields[name] = " ".join(printable(text).split())[:MAX_FIELD]
     return tuple(sorted(fields.items()))
 
 

@@ -381,3 +381,19 @@ def test_a_fifo_is_refused_without_hanging(folder, run):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == ("results/pipe.json:1: not a regular file — give the results files "
                                              "themselves")
+
+
+def test_a_bad_time_or_profile_is_left_out_with_a_warning(folder, run, tmp_path):
+    save(folder, "ana.json", results("Ana", HOMES, seconds=-1, profile={"town": ["a"], "cohort": "\x1b[31mB\x07"}))
+    save(folder, "bruno.json", results("Bruno", HOMES, seconds=1e9, profile="Huanta"))
+    result = run("results", folder, "--csv", tmp_path / "x.csv")
+    assert result.exit_code == 0, result.output  # warnings: both files still count
+    assert "results/ana.json:1: warning: seconds: expected a number from 0 to 31,622,399, got -1" in result.stderr
+    assert "results/ana.json:50: warning: profile.town: expected text, got a list" in result.stderr  # its line
+    assert "results/bruno.json:1: warning: seconds: expected a number from 0 to 31,622,399, got 1e+09" in result.stderr
+    assert "results/bruno.json:1: warning: profile: expected an object, got 'Huanta'" in result.stderr
+    assert "\x1b" not in result.output
+    with (tmp_path / "x.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["learner"], r["seconds"], r["town"], r["cohort"]) for r in rows] == [
+        ("Ana", "", "", "B"), ("Bruno", "", "", "")]  # control characters and escape sequences taken out
