@@ -115,8 +115,8 @@ def csv_rows(courses: list[CourseResults], by: str | None = None) -> list[tuple[
 
 def _row(r: LearnerResult, a: Answer | None) -> tuple[str, ...]:
     learner = (r.course, r.version, r.lang, r.learner, r.saved, r.completion, r.success, _number_text(r.score))
-    fields = dict(r.profile)
-    about = (_number_text(r.seconds and round(r.seconds)), *(fields.get(name, "") for name in LEARNER_FIELDS))
+    fields = dict(r.profile)  # whole seconds: the runtime counts no finer
+    about = ("" if r.seconds is None else str(round(r.seconds)), *(fields.get(name, "") for name in LEARNER_FIELDS))
     if a is None:
         return tuple(map(_cell, (*learner, *[""] * 8, *about)))
     correct = "" if a.correct is None else str(int(a.correct))  # 1/0: the same in every language, and sums
