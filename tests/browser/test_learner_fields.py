@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,13 @@ def package(tmp_path_factory) -> Path:
     return root / "offline"
 
 
+def freeze(clock) -> None:
+    """The page's clock at START, where it stays until the test moves it (installed earlier, since time may
+    pass before it is paused)."""
+    clock.install(time=START - timedelta(hours=1))
+    clock.pause_at(START)
+
+
 def spend(page, minutes: float) -> None:
     """Let `minutes` pass on the page's clock, then move the mouse: the gap is counted, up to 5 minutes."""
     page.clock.fast_forward(int(minutes * 60_000))
@@ -68,8 +75,7 @@ def spend(page, minutes: float) -> None:
 
 def test_saved_results_carry_time_and_learner_fields_into_the_report(package, open_context, tmp_path):
     context, page, watch = open_context(accept_downloads=True)
-    page.clock.install(time=START)
-    page.clock.pause_at(START)
+    freeze(page.clock)
     page.goto((package / "01-zones.html").as_uri())
     spend(page, 2)  # reading: 2 minutes
     spend(page, 20)  # away from the keyboard: counted as 5
@@ -127,8 +133,7 @@ def test_without_javascript_the_fields_are_not_offered(package, open_context):
 
 def test_a_version_2_state_is_read_and_kept_as_version_3(package, open_context):
     _, page, watch = open_context()
-    page.clock.install(time=START)
-    page.clock.pause_at(START)
+    freeze(page.clock)
     page.goto((package / "progress.html").as_uri())
     # seq 5, page 1 viewed, on it, 'zones' tried once with 1 point (100 hundredths), 'needs' sent; answers 0 and 4
     page.evaluate("key => localStorage.setItem(key, '2~5~1~0~12s.10~0.4')", KEY)
@@ -144,8 +149,7 @@ def test_a_version_2_state_is_read_and_kept_as_version_3(package, open_context):
 
 def test_a_page_closed_later_adds_its_time_without_undoing_another_tab(package, open_context):
     context, first, watch = open_context()
-    context.clock.install(time=START)
-    context.clock.pause_at(START)
+    freeze(context.clock)
     first.goto((package / "01-zones.html").as_uri())
     second = context.new_page()
     second.goto((package / "01-zones.html").as_uri())
