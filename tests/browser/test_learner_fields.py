@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from test_accessibility import axe_problems
 
 COURSE_YAML = """\
 id: fields-course
@@ -122,6 +123,10 @@ def test_saved_results_carry_time_and_learner_fields_into_the_report(package, op
     assert [(g["group"], g["learners"], g["median_minutes"]) for g in course["groups"]] == [("Huanta", 1, 8.0)]
     watch_all = watch.take()
     assert not watch_all.blocked and not watch_all.errors, watch_all
+    # Labelled inputs, the list of suggestions included. Last: axe waits on timers, and reads the stylesheet
+    # itself, which file:// refuses with a console error.
+    page.clock.resume()
+    assert axe_problems(page, "progress.html") == []
 
 
 def test_without_javascript_the_fields_are_not_offered(package, open_context):
