@@ -72,6 +72,7 @@ class Course:
     budget: int | None = None  # bytes a package may have at most
     budget_line: int = 0  # where course.yaml sets it, for the over-budget error
     images: ImageSettings = ImageSettings()
+    learner_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, its preset choices) for My progress
 
     def text(self, lang: str) -> CourseText:
         """Metadata in `lang`, falling back to the primary language per field."""
@@ -103,6 +104,7 @@ def load_course(root: Path, problems: Problems) -> Course | None:
         completion=Completion(**values["completion"]), texts=_texts(values, languages, doc, problems),
         budget=values["budget"], budget_line=doc.lines.get(("budget",), 0),
         images=ImageSettings(**values["images"]),
+        learner_fields=tuple((name, tuple(choices)) for name, choices in values["learner_fields"].items()),
     )
     if root.name != course.id:
         problems.warn(config, doc.line(("id",)), f"course id '{course.id}' differs from its folder name "

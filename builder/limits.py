@@ -51,6 +51,11 @@ NUMBER_DIGITS = 30  # a YAML number longer than this is a mistake (and Python re
 ID_LENGTH = 64  # course id: part of every package file name, which must stay under 255 bytes
 VERSION_LENGTH = 32
 LANGUAGE_LENGTH = 35  # longest language tag: BCP 47 asks for 35 characters at least
+# What a learner may say of themselves on My progress, written as `profile` in the results file and read by
+# `coursepack report --group-by` (builder.results); the input's maxlength, and the most choices a course presets.
+LEARNER_FIELDS = ("town", "organisation", "cohort")
+LEARNER_FIELD_LENGTH = 100
+LEARNER_CHOICES = 1000
 LINE_CHARS = 50_000  # one line of a module or transcript
 PARAGRAPH_CHARS = 200_000  # lines without a blank line between them (a table is one)
 UNCLOSED_SCAN = 5_000_000  # characters Markdown may search for brackets that never close, per file

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.needs import Record, printable
-from builder.results import Answer
+from builder.needs import Record
+from builder.results import Answer, printable
 
 MAX_BYTES = 20 * 1024 * 1024  # a Moodle export of 5,000 attempts × 40 questions is about 8 MB
 MOODLE_COLUMN = re.compile(r"^(question|response|right answer|result)\s*(\d+)$")

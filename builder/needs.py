@@ -8,15 +8,14 @@ same numbers feed the HTML page, the companion needs-report.json and the next re
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from builder.results import LIKERT, Answer, LearnerResult
+from builder.results import LIKERT, Answer, LearnerResult, Question, printable, questions_in_order
 from builder.results import _natural as natural  # '1.10' after '1.9', as `coursepack results` orders
 
 FORMAT = "coursepack-needs-report"
@@ -42,26 +41,6 @@ class Record:
     seconds: float | None  # time spent in the course, when the source says
     group: str
     answers: tuple[Answer, ...]
-
-
-@dataclass
-class Question:
-    """One question of a course, as asked: the order of first appearance is the course order."""
-
-    quiz: str
-    question: str
-    type: str
-    prompt: str
-    answers: list[tuple[Record, Answer]] = field(default_factory=list)
-
-
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Learners' text without terminal escape sequences or control characters: data, never commands."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def clean_answer(a: Answer) -> Answer:
@@ -94,17 +73,9 @@ def _key(text: str) -> str:
     return " ".join(words).strip(" .!;,")
 
 
-def questions_of(records: list[Record]) -> list[Question]:
+def questions_of(records: list[Record]) -> list[Question[Record]]:
     """Every question answered, in the order of the learner who answered most (the course order)."""
-    found: dict[tuple[str, str], Question] = {}
-    for record in sorted(records, key=lambda r: -len(r.answers)):
-        for a in record.answers:
-            found.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
-    for record in records:
-        for a in record.answers:
-            if a.response.strip():
-                found[(a.quiz, a.question)].answers.append((record, a))
-    return list(found.values())
+    return questions_in_order([(r, r.answers) for r in records])
 
 
 def figures(records: list[Record]) -> dict[str, Any]:
@@ -127,14 +98,14 @@ def figures(records: list[Record]) -> dict[str, Any]:
     }
 
 
-def _question(q: Question) -> dict[str, Any]:
+def _question(q: Question[Record]) -> dict[str, Any]:
     return {"quiz": q.quiz, "question": q.question, "type": q.type, "prompt": q.prompt,
-            "answered": len(q.answers)}
+            "answered": len(q.given)}
 
 
-def _graded(q: Question) -> dict[str, Any]:
+def _graded(q: Question[Record]) -> dict[str, Any]:
     """How many got it right, and the wrong answer chosen most: where the teaching has a gap."""
-    scored = [a for _, a in q.answers if a.correct is not None]
+    scored = [a for _, a in q.given if a.correct is not None]
     wrong = Counter(" ".join(a.response.split()) for a in scored if not a.correct)
     top = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))
     return {**_question(q), "correct": sum(bool(a.correct) for a in scored),
@@ -143,19 +114,19 @@ def _graded(q: Question) -> dict[str, Any]:
             "wrong_answers": dict(top)}
 
 
-def _likert(q: Question) -> dict[str, Any]:
+def _likert(q: Question[Record]) -> dict[str, Any]:
     """How many chose each level from 1 to 5, and the mean."""
-    votes = Counter(a.response.strip() for _, a in q.answers)
+    votes = Counter(a.response.strip() for _, a in q.given)
     counted = sum(votes[level] for level in LIKERT)
     total = sum(int(level) * votes[level] for level in LIKERT)
     return {**_question(q), "answered": counted, "distribution": {level: votes[level] for level in LIKERT},
             "mean": round(total / counted, 2) if counted else None}
 
 
-def _free_text(q: Question) -> dict[str, Any]:
+def _free_text(q: Question[Record]) -> dict[str, Any]:
     """Answers that say the same thing once, with how many said it and from which groups, most said first."""
     grouped: dict[str, list[tuple[Record, Answer]]] = {}
-    for record, a in q.answers:
+    for record, a in q.given:
         grouped.setdefault(_key(a.response), []).append((record, a))
     answers = [{"text": " ".join(min(a.response for _, a in said).split()), "count": len(said),
                 "groups": sorted({r.group for r, _ in said} - {NO_GROUP})}

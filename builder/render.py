@@ -208,7 +208,8 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         _render(site, env, "module.html", page.href, context, problems)
     if _exists(env, PROGRESS):
         progress = {"title": t["progress_title"], "href": PROGRESS, "kind": "progress", "quizzes": [
-            {"id": q.id, "title": plain(q.title), "href": p.href, "lang_attrs": attrs(p)} for p in pages for q in p.quizzes]}
+            {"id": q.id, "title": plain(q.title), "href": p.href, "lang_attrs": attrs(p)} for p in pages for q in p.quizzes],
+            "fields": [{"name": name, "choices": choices} for name, choices in course.learner_fields]}
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     if _exists(env, PRINT):
         whole = {"title": t["print_title"], "href": PRINT, "kind": "print", "modules": [

@@ -17,8 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
+from builder.limits import LEARNER_FIELDS
 from builder.problems import Problems, UsageProblem, display_path, terminal_safe
 from builder.report import plural
 
@@ -35,8 +36,12 @@ MAX_TEXT = 32_767  # characters of a prompt or a response: what one spreadsheet 
 MAX_COUNT = 1_000_000  # pages, attempts
 MAX_POINTS = 1_000_000
 MAX_DIGITS = 15  # in a number: more than a double keeps exactly
+MAX_SECONDS = 366 * 86400  # time spent: the runtime stops counting below a year (builder.state.SECONDS_MAX)
+MAX_FIELD = 200  # characters kept of a learner field (the page's input takes 100)
+MAX_FIELD_NAME = 40
+# Learner columns after the answer columns, so a spreadsheet made for the earlier columns still reads them.
 CSV_COLUMNS = ("course", "version", "lang", "learner", "saved", "completion", "success", "score", "quiz",
-               "question", "type", "prompt", "response", "correct", "points", "earned")
+               "question", "type", "prompt", "response", "correct", "points", "earned", "seconds", *LEARNER_FIELDS)
 
 
 # --- the file format, declared once ----------------------------------------------------
@@ -116,6 +121,15 @@ RESULTS = (Field("saved", "a date and time like 2026-11-25T10:00:00Z", _time),  
            Field("score", _SCORE, _or_null(_between(0, 100))),  # null when nothing is graded
            Field("quizzes", "a list", lambda v: isinstance(v, list), QUIZ),
            Field("answers", "a list", lambda v: isinstance(v, list), ANSWER))
+
+
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Learners' text without terminal escape sequences or control characters: data, never commands."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -285,7 +299,7 @@ def read_result(path: Path, problems: Problems) -> LearnerResult | None:
             _check_answers(data["answers"], path, problems)
     if len(problems.errors) > before:
         return None
-    return _result(path, data)
+    return _result(path, data, problems)
 
 
 def _check_version(data: dict, path: Path, problems: Problems) -> bool:
@@ -338,27 +352,49 @@ def _check_answers(answers: list[dict], path: Path, problems: Problems) -> None:
         seen.add(key)
 
 
-def _result(path: Path, data: dict) -> LearnerResult:
+def _result(path: Path, data: dict, problems: Problems) -> LearnerResult:
     course, pages = data["course"], data["pages"]
     answers = tuple(Answer(a["quiz"], a["question"], a["type"], a["prompt"], a["response"], a["correct"],
                            a["points"], a["earned"]) for a in data["answers"])
     return LearnerResult(path, data["learner"].strip(), data["saved"], course["id"], course["version"],
                          course["lang"], course["title"], pages["viewed"], pages["total"], data["completion"],
-                         data["success"], data["score"], answers, _seconds(data.get("seconds")),
-                         _profile(data.get("profile")))
+                         data["success"], data["score"], answers, _seconds(data, path, problems),
+                         _profile(data, path, problems))
 
 
-def _seconds(value: Any) -> float | None:
-    """Optional time spent: a number of seconds under a year, or nothing."""
-    return float(value) if _number(value) and 0 <= value < 366 * 86400 else None
+def _seconds(data: dict, path: Path, problems: Problems) -> float | None:
+    """Optional time spent: a number of seconds under a year; anything else is left out with a warning."""
+    value = data.get("seconds")
+    if value is None or _number(value) and 0 <= value < MAX_SECONDS:
+        return None if value is None else float(value)
+    problems.warn(path, getattr(data, "line", 1), f"seconds: expected a number from 0 to {MAX_SECONDS - 1:,}, "
+                  f"got {_json_type(value)}", "the time spent is left out; the rest of the file counts")
+    return None
 
 
-def _profile(value: Any) -> tuple[tuple[str, str], ...]:
-    """Optional learner fields (town, organisation, cohort): short texts by short names, in name order."""
-    if not isinstance(value, dict):
+def _profile(data: dict, path: Path, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """Optional learner fields (town, organisation, cohort): short texts by short names, in name order; a field
+    that is not text is left out with a warning."""
+    value = data.get("profile")
+    if value is None:
         return ()
-    return tuple(sorted((k.strip().casefold(), " ".join(v.split())[:200]) for k, v in value.items()
-                        if isinstance(k, str) and isinstance(v, str) and k.strip() and len(k) <= 40 and v.strip()))
+    line = getattr(value, "line", getattr(data, "line", 1))
+    if not isinstance(value, dict):
+        problems.warn(path, line, f"profile: expected an object, got {_json_type(value)}",
+                      "the learner's town, organisation and cohort are left out; the rest of the file counts")
+        return ()
+    fields = {}
+    for key, text in value.items():
+        name = " ".join(key.split()).casefold()
+        if not name or len(name) > MAX_FIELD_NAME:
+            problems.warn(path, line, f"profile: a field named {_json_type(key)} is left out: a name has 1 to "
+                          f"{MAX_FIELD_NAME} characters", "the rest of the file counts")
+        elif not isinstance(text, str):
+            problems.warn(path, line, f"profile.{shorten(name, 40)}: expected text, got {_json_type(text)}",
+                          "this field is left out; the rest of the file counts")
+        elif text.strip():
+            fields[name] = " ".join(printable(text).split())[:MAX_FIELD]
+    return tuple(sorted(fields.items()))
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
@@ -382,20 +418,36 @@ def files_below(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 # --- summarising -----------------------------------------------------------------------
 
+Who = TypeVar("Who")  # whose answer: a learner's name here, a needs report's Record in builder.needs
+
+
 @dataclass
-class Question:
+class Question(Generic[Who]):
     """One question of a course with every learner's answer to it."""
 
     quiz: str
     question: str
     type: str
     prompt: str
-    answers: list[tuple[str, Answer]] = field(default_factory=list)  # (learner, answer), by learner
+    answers: list[tuple[Who, Answer]] = field(default_factory=list)  # (who, answer), in the order given
 
     @property
-    def given(self) -> list[tuple[str, Answer]]:
+    def given(self) -> list[tuple[Who, Answer]]:
         """The answers that are not blank."""
         return [(who, a) for who, a in self.answers if a.response.strip()]
+
+
+def questions_in_order(answered: list[tuple[Who, tuple[Answer, ...]]]) -> list[Question[Who]]:
+    """Every question answered, with each one's answers, in the order of whoever answered most: the course
+    order, even if others skipped some."""
+    found: dict[tuple[str, str], Question[Who]] = {}
+    for _, answers in sorted(answered, key=lambda pair: -len(pair[1])):
+        for a in answers:
+            found.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
+    for who, answers in answered:
+        for a in answers:
+            found[(a.quiz, a.question)].answers.append((who, a))
+    return list(found.values())
 
 
 @dataclass
@@ -406,7 +458,7 @@ class CourseResults:
     version: str
     title: str
     learners: list[LearnerResult]
-    questions: list[Question]
+    questions: list[Question[str]]
 
 
 @dataclass
@@ -472,16 +524,9 @@ def _natural(text: str) -> tuple:
 
 def _course(results: list[LearnerResult]) -> CourseResults:
     learners = sorted(results, key=lambda r: (r.who, r.learner))
-    questions: dict[tuple[str, str], Question] = {}
-    # Questions come in the order of the learner who answered most: course order, even if others skipped some.
-    for result in sorted(learners, key=lambda r: -len(r.answers)):
-        for a in result.answers:
-            questions.setdefault((a.quiz, a.question), Question(a.quiz, a.question, a.type, a.prompt))
-    for result in learners:
-        for a in result.answers:
-            questions[(a.quiz, a.question)].answers.append((result.learner, a))
+    questions = questions_in_order([(r.learner, r.answers) for r in learners])
     first = learners[0]
-    return CourseResults(first.course, first.version, first.title, learners, list(questions.values()))
+    return CourseResults(first.course, first.version, first.title, learners, questions)
 
 
 def shorten(text: str, width: int) -> str:

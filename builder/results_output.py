@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from builder.package import write_file
+from builder.limits import LEARNER_FIELDS
 from builder.problems import CoursepackError, terminal_safe
 from builder.report import plural
 from builder.results import (CSV_COLUMNS, LIKERT, WIDTH, Answer, CourseResults, LearnerResult, Question,
@@ -114,11 +115,13 @@ def csv_rows(courses: list[CourseResults], by: str | None = None) -> list[tuple[
 
 def _row(r: LearnerResult, a: Answer | None) -> tuple[str, ...]:
     learner = (r.course, r.version, r.lang, r.learner, r.saved, r.completion, r.success, _number_text(r.score))
+    fields = dict(r.profile)  # whole seconds: the runtime counts no finer
+    about = ("" if r.seconds is None else str(round(r.seconds)), *(fields.get(name, "") for name in LEARNER_FIELDS))
     if a is None:
-        return tuple(map(_cell, (*learner, *[""] * 8)))
+        return tuple(map(_cell, (*learner, *[""] * 8, *about)))
     correct = "" if a.correct is None else str(int(a.correct))  # 1/0: the same in every language, and sums
     return tuple(map(_cell, (*learner, a.quiz, a.question, a.type, a.prompt, a.response, correct,
-                             _number_text(a.points), _number_text(a.earned))))
+                             _number_text(a.points), _number_text(a.earned), *about)))
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP, CSV injection), with the full-width forms

@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from builder.limits import ID_LENGTH, LANGUAGE_LENGTH, VERSION_LENGTH
+from builder.limits import (ID_LENGTH, LANGUAGE_LENGTH, LEARNER_CHOICES, LEARNER_FIELD_LENGTH, LEARNER_FIELDS,
+                            VERSION_LENGTH)
 from builder.problems import Problems, did_you_mean
 from builder.sizes import parse_size
 from builder.yamlfile import Key, YamlDoc, type_name
@@ -196,6 +197,20 @@ version = pattern(r"[0-9A-Za-z][0-9A-Za-z.+-]*", "a valid version (letters, digi
 language = pattern(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", "a language code", "es", LANGUAGE_LENGTH)
 
 
+def choices(value: Any, raw: str | None) -> list[str]:
+    """Suggested answers to a learner field: short texts, each once, as many as a list can show."""
+    items = text_list(value, raw)
+    if len(items) > LEARNER_CHOICES:
+        raise Invalid(f"{len(items)} choices, over the limit of {LEARNER_CHOICES}", "keep the ones learners need")
+    for item in items:
+        if len(item) > LEARNER_FIELD_LENGTH:
+            raise Invalid(f"'{item[:30]}…' has {len(item)} characters, over the limit of {LEARNER_FIELD_LENGTH}",
+                          "shorten it: learners can type no more")
+        if items.count(item) > 1:
+            raise Invalid(f"'{item}' is listed twice", "list each choice once")
+    return items
+
+
 def language_list(value: Any, raw: str | None) -> list[str]:
     """Several language codes, each checked, no repeats."""
     codes = [language(code, code) for code in text_list(value, raw)]
@@ -232,6 +247,10 @@ IMAGES = Section((
               "off by default because it blurs sharp lines and text a little."),
 ))
 
+LEARNER = Section(tuple(
+    Field(name, choices, [], doc=f"Choices offered for the learner's {name} on My progress (they may still type "
+          "another); empty: free text.") for name in LEARNER_FIELDS))
+
 COURSE = (
     Field("id", slug, required=True, doc="Stable id: package file names and SCORM identifiers derive from it."),
     Field("title", text, required=True, doc="Shown on every page and in the LMS."),
@@ -249,6 +268,8 @@ COURSE = (
     Field("budget", size, None, doc="Largest size a package may have ('2MB', '500KB' or bytes): a bigger "
           "package fails the build, so a course stays cheap to download on a slow link."),
     Field("images", IMAGES, {}, doc="How images are made smaller at build time (PNG and JPEG)."),
+    Field("learner_fields", LEARNER, {}, doc="Town, organisation and cohort a learner may add to the results "
+          "file they save, so a coordinator's report groups by them; each may list choices."),
     Field("modules", text_list, None, doc="Module files in order (default: file-name order of modules/*.md)."),
     Field("translations", MappingOf(language, TRANSLATABLE), {},
           doc="Per-language title, description, keywords and objectives."),

@@ -11,9 +11,9 @@ from __future__ import annotations
 from math import ceil
 from typing import Protocol, Sequence
 
-VERSION = "2"             # first field: the encoding's version (the runtime still reads version 1)
-FIELDS = 6                # version, sequence number, viewed pages, current page, quiz records, answers
-FIELD_SEP = "~"           # between the six fields
+VERSION = "3"             # first field: the encoding's version (the runtime still reads versions 1 and 2)
+FIELDS = 7                # version, sequence number, viewed pages, current page, quiz records, seconds, answers
+FIELD_SEP = "~"           # between the seven fields
 LIST_SEP = "."            # between quiz records, and between answers
 SEQ_WIDTH = 6             # sequence number: base 36, one more at every change saved (6 digits: two billion)
 PAGES_PER_CHAR = 5        # viewed pages: a bitset in base 32, five pages a character
@@ -26,6 +26,7 @@ POINT_DECIMALS = 2        # records keep points in hundredths, so a score is exa
 FILL_MAX = 100            # characters a learner can type in a fill-in answer (the input's maxlength)
 TEXT_MAX = 500            # … and in a free-text answer
 LENGTH_SEP = ":"          # a typed answer is its length in base 36, ':', then the text as typed
+SECONDS_MAX = 30_000_000  # active seconds in the course, base 36, counting stops here (347 days: 5 digits)
 SCORM12_LIMIT = 4096      # characters of cmi.suspend_data a SCORM 1.2 LMS must keep
 TEXT_KEEP_MIN = 250       # SCORM 1.2 state keeps at least this much of each free-text answer, or the build fails
 ID_MAX = 255              # characters of an interaction id (CMIIdentifier): '<quiz id>.<question id>'
@@ -85,9 +86,10 @@ def hundredths(points: float) -> int:
 
 
 def fixed_width(pages: int, quizzes: Quizzes) -> int:
-    """Everything but the answers themselves: version, separators, sequence, pages, records."""
+    """Everything but the answers themselves: version, separators, sequence, pages, records, seconds."""
     questions = sum(len(quiz) for quiz in quizzes)
     return (len(VERSION) + FIELDS - 1 + SEQ_WIDTH + ceil(pages / PAGES_PER_CHAR) + base36_width(max(pages - 1, 0))
+            + base36_width(SECONDS_MAX)
             + _joined([record_width(quiz) for quiz in quizzes]) + max(questions - 1, 0))
 
 

@@ -107,3 +107,33 @@ def test_a_build_reads_course_yaml_once_for_its_id_and_its_contents(new_course, 
     [result] = build([new_course], tmp_path / "dist", FORMATS)  # a broken file still reports its problem
     messages = [p.message for p in result.problems]
     assert result.failed and messages.count("key 'id' is written twice, on lines 2 and 19") == 1
+
+
+def test_learner_fields_preset_choices_and_their_errors():
+    values, problems = parse("id: t\ntitle: T\nversion: '1'\nlearner_fields:\n  town: [Huanta, Tambo]\n"
+                             "  cohort: [2026-A, 2026]\n")
+    assert not problems.items
+    assert values["learner_fields"] == {"town": ["Huanta", "Tambo"], "organisation": [], "cohort": ["2026-A", "2026"]}
+    long = "x" * 101
+    _, problems = parse(f"id: t\ntitle: T\nversion: '1'\nlearner_fields:\n  towns: [A]\n  organisation: [A, A]\n"
+                        f"  cohort: [{long}]\n")
+    assert messages(problems) == [
+        "course.yaml:5: learner_fields.towns: unknown key — did you mean 'town'?",
+        "course.yaml:6: learner_fields.organisation: 'A' is listed twice — list each choice once",
+        f"course.yaml:7: learner_fields.cohort: '{'x' * 30}…' has 101 characters, over the limit of 100 — "
+        "shorten it: learners can type no more",
+    ]
+
+
+def test_learner_field_choices_become_suggestions_on_my_progress(new_course, run, tmp_path):
+    import zipfile
+    config = new_course / "course.yaml"
+    config.write_text(config.read_text() + "learner_fields:\n  town: [Huanta, \"Tambo <Sur>\"]\n")
+    assert run("build", new_course, "--out", tmp_path / "dist").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "town-course-0.1.0-offline.zip") as archive:
+        page = archive.read("progress.html").decode()
+    assert ('<input type="text" id="cp-town" name="town" autocomplete="address-level2" maxlength="100" '
+            'list="cp-town-choices">\n<datalist id="cp-town-choices"><option value="Huanta">'
+            '<option value="Tambo &lt;Sur&gt;"></datalist></p>') in page
+    assert '<label for="cp-organisation">Your organisation (optional)</label>' in page
+    assert 'id="cp-cohort" name="cohort" autocomplete="off" maxlength="100"></p>' in page

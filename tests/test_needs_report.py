@@ -212,3 +212,41 @@ def test_every_report_language_has_every_word():
         for key, text in words.items():
             assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", english[key]) or \
                 sorted(re.findall(r"\{\w+\}", text)) == sorted(re.findall(r"\{\w+\}", english[key])), (lang, key)
+
+
+def test_time_spent_and_learner_fields_even_from_hostile_files(tmp_path, run, monkeypatch):
+    from needs_data import land
+    monkeypatch.chdir(tmp_path)
+    saved = "2026-11-01T10:00:00Z"
+    files = {  # name: (seconds, profile) as a learner's browser, or someone else, wrote them
+        "ana": (600, {"town": "Huanta", "organisation": "Municipio"}),
+        "bruno": (1200.4, {"Town ": "  Huanta ", "cohort": ""}),
+        "carla": (-5, {"town": "\x1b[31mTambo\x07" + "x" * 500}),
+        "dario": ("600", "Huanta"),
+        "elena": (1e300, {"town": 7, "x" * 41: "y"}),
+        "fabio": (None, {}),
+        "gil": (True, None),
+    }
+    for who, (seconds, profile) in files.items():
+        data = land(who.title(), "R1 — Residencial", "Z1", "3", "", saved, seconds=seconds, profile=profile)
+        text = json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False)
+        write(tmp_path / "in" / f"{who}.json", text.replace('"profile": {}', '"seconds": 1' + "0" * 400
+                                                            + ', "profile": {}'))  # Fabio's: 401 digits
+    result, report, page = report_of(run, "--group-by", "town", tmp_path / "in")
+    assert result.exit_code == 0, result.output  # warnings only: every file counts
+    land_use = course(report, "land-use-basics")
+    assert land_use["overall"]["learners"] == 7
+    assert land_use["overall"]["median_minutes"] == 15.0  # Ana's 10 and Bruno's 20; the others say nothing usable
+    tambo = "Tambo" + "x" * 195  # the escape sequence and the bell taken out, then cut at 200 characters
+    assert [(g["group"], g["learners"], g["median_minutes"]) for g in land_use["groups"]] == [
+        ("Huanta", 2, 15.0), (tambo, 1, None), ("", 4, None)]
+    problems = "\n".join(report["problems"])
+    for who, got in (("carla", "got -5"), ("dario", "got '600'"), ("elena", "got 1e+300"),
+                     ("fabio", "got a number with 401 digits"), ("gil", "got true")):
+        assert f"{who}.json:1: warning: seconds: expected a number from 0 to 31,622,399, {got}" in problems, problems
+    assert "dario.json:1: warning: profile: expected an object, got 'Huanta' — the learner's town, organisation " \
+        "and cohort are left out; the rest of the file counts" in problems
+    assert "elena.json:1: warning: profile.town: expected text, got 7 — this field is left out" in problems
+    assert f"elena.json:1: warning: profile: a field named '{'x' * 29}…' is left out: a name has 1 to 40 " \
+        "characters" in problems
+    assert "\x1b" not in result.output + page and "\x07" not in page

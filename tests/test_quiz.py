@@ -656,11 +656,12 @@ def state_option(n: int):
 
 def test_worst_case_length_follows_the_encoding():
     quiz = questions(("single", 4), ("multiple", 5), ("fill", 0), ("ordering", 3), ("likert", 0), ("text", 0))
-    # 2 ~ seq(6) ~ pages(2 → 1) ~ current(1) ~ record: attempts 1 + 600 hundredths ('go') 2 ~ answers:
-    # 1 + 1 ('v' = 31) + (2 + 1 + 100) + 3 + 1 + (2 + 1 + 500), 5 dots
-    assert state.worst_case(2, [quiz]) == 1 + 5 + 6 + 1 + 1 + 3 + (1 + 1 + 103 + 3 + 1 + 503 + 5)
+    # 3 ~ seq(6) ~ pages(2 → 1) ~ current(1) ~ record: attempts 1 + 600 hundredths ('go') 2 ~ seconds(5) ~
+    # answers: 1 + 1 ('v' = 31) + (2 + 1 + 100) + 3 + 1 + (2 + 1 + 500), 5 dots
+    assert state.worst_case(2, [quiz]) == 1 + 6 + 6 + 1 + 1 + 3 + 5 + (1 + 1 + 103 + 3 + 1 + 503 + 5)
     assert state.worst_case(2, [quiz], 250) == state.worst_case(2, [quiz]) - 250
-    assert state.worst_case(0, []) == 1 + 5 + 6 + 0 + 1
+    assert state.worst_case(0, []) == 1 + 6 + 6 + 0 + 1 + 5
+    assert format_base36(state.SECONDS_MAX) == "hv05c" and state.SECONDS_MAX < 366 * 86400  # results files' cap
     assert state.answer_width(questions(("multiple", 36))[0]) == len(format_base36(2 ** 36 - 1))
 
 
@@ -709,16 +710,16 @@ def test_a_50_page_40_question_course_fits_scorm12(course, run):
     assert (len(pages), sum(map(len, quizzes)), problems.items) == (50, 40, [])
     worst = state.worst_case(len(pages), quizzes)
     # pages 10, current '1d' 2, records 5 × (1 + '8c' for 1000 hundredths) + 4, answers 15 + 10 + 10 × 103 +
-    # 5 × 5 + 39, version, sequence 6 and 5 '~'
-    assert worst == 10 + 2 + 19 + (15 + 10 + 1030 + 25 + 39) + 12 <= state.SCORM12_LIMIT
+    # 5 × 5 + 39, version, sequence 6, seconds 5 and 6 '~'
+    assert worst == 10 + 2 + 19 + (15 + 10 + 1030 + 25 + 39) + 18 <= state.SCORM12_LIMIT
     assert check(run, course, "--strict") == []
 
 
 def test_an_oversized_state_is_an_error_at_the_question_that_overflows(course, run):
     survey = "::: survey Views {#views}\n" + "".join(f"### Question {n}?\n" for n in range(20)) + ":::\n"
     write(course, HEAD + survey)
-    # 2, five '~', sequence 6, pages 1, current 1, record 2, 19 '.': 35; each answer at 250: 2 + 1 + 250
-    error = (f"{COURSE}/modules/02-first-steps.md:22: saved progress can reach {35 + 20 * 253} characters "
+    # 3, six '~', sequence 6, pages 1, current 1, record 2, seconds 5, 19 '.': 41; each answer at 250: 2 + 1 + 250
+    error = (f"{COURSE}/modules/02-first-steps.md:22: saved progress can reach {41 + 20 * 253} characters "
              "from this question on, more than the 4096 a SCORM 1.2 LMS keeps (each free-text answer counted at 250 "
              "characters) — most room goes to 20 free-text questions (5060 characters): use fewer questions "
              "(free-text and fill-in ones above all), or split the course")
@@ -730,8 +731,8 @@ def test_a_long_survey_keeps_less_free_text_in_scorm12(course, run):
     write(course, HEAD + "::: survey Views {#views}\n" + "".join(f"### Q {n}?\n" for n in range(10)) + ":::\n")
     assert check(run, course) == []
     data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
-    # 2, five '~', sequence 6, pages 1, current 1, record 2, nine '.': 25; 10 × (keep + 2 + 1) <= 4071
-    assert data["keep"] == 404
+    # 3, six '~', sequence 6, pages 1, current 1, record 2, seconds 5, nine '.': 31; 10 × (keep + 2 + 1) <= 4065
+    assert data["keep"] == 403
 
 
 @pytest.mark.parametrize("attrs, message", [

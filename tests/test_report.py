@@ -91,13 +91,14 @@ def test_over_budget_fails_the_course_and_keeps_the_previous_package(heavy, run)
     assert run("build", "-f", "offline").exit_code == 0
     dist = heavy.parent.parent / "dist"
     before = {p.name: p.read_bytes() for p in dist.iterdir()}
-    (heavy / "images" / "e.zip").write_bytes(random.Random(9).randbytes(300_001))
+    # 1.03 MB in all, far from 1.05 MB where the message would round to 1.1 MB as pages grow
+    (heavy / "images" / "e.zip").write_bytes(random.Random(9).randbytes(280_001))
     line = set_budget(heavy, "900KB")
     result = run("build", "-f", "offline")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.1 MB, over the "
-        "budget of 900.0 KB — largest files: files/images/e.zip (300.0 KB), files/images/d.zip (250.0 KB), "
+        f"courses/town-course/course.yaml:{line}: package town-course-0.1.0-offline.zip is 1.0 MB, over the "
+        "budget of 900.0 KB — largest files: files/images/e.zip (280.0 KB), files/images/d.zip (250.0 KB), "
         "files/images/c.zip (200.0 KB), files/images/b.zip (150.0 KB), files/images/a.zip (120.0 KB)")
     assert result.stderr.strip().endswith("0 of 1 course built, 0 packages; 1 error, 0 warnings "
                                           "(failed: town-course)")

@@ -20,7 +20,7 @@ CONFIDENCE = {"quiz": "needs", "question": "confidence", "type": "likert",
 TOPICS = {"quiz": "needs", "question": "topics", "type": "text", "prompt": "¿Qué quiere aprender?",
           "response": "Mapas de inundación", "correct": None, "points": 0, "earned": 0}
 HEADER = ["course", "version", "lang", "learner", "saved", "completion", "success", "score", "quiz", "question",
-          "type", "prompt", "response", "correct", "points", "earned"]
+          "type", "prompt", "response", "correct", "points", "earned", "seconds", "town", "organisation", "cohort"]
 
 
 def results(learner: str, *answers: dict, **changes) -> dict:
@@ -54,7 +54,8 @@ def save(folder, name: str, data) -> None:
 @pytest.fixture
 def class_of_three(folder):
     """Ana passed, Bruno failed the graded question, Carla saved before answering anything."""
-    save(folder, "ana.json", results("Ana", HOMES, CONFIDENCE, TOPICS))
+    save(folder, "ana.json", results("Ana", HOMES, CONFIDENCE, TOPICS, seconds=754.6,
+                                     profile={"town": "Huanta", "cohort": " 2026  B "}))
     save(folder, "bruno.json", results(
         "Bruno", answer(HOMES, response="C1 — Comercial", correct=False, earned=0),
         answer(CONFIDENCE, response="2"), answer(TOPICS, response=""),
@@ -142,15 +143,18 @@ def test_csv_has_one_row_per_learner_per_answer(class_of_three, run, tmp_path):
     ana = ["land-use-basics", "1.0.0", "es", "Ana", "2026-11-25T10:00:00Z", "completed", "passed", "100"]
     bruno = ["land-use-basics", "1.0.0", "pt", "Bruno", "2026-11-25T11:30:00Z", "completed", "failed", "0"]
     carla = ["land-use-basics", "1.0.0", "es", "Carla", "2026-11-25T10:00:00Z", "incomplete", "unknown", ""]
+    about_ana, nothing = ["755", "Huanta", "", "2026 B"], [""] * 4  # seconds and learner fields, when saved
     assert rows == [
         HEADER,
-        ana + ["zones", "homes", "single", "¿Dónde van las viviendas nuevas?", "R1 — Residencial", "1", "2", "2"],
-        ana + ["needs", "confidence", "likert", "Puedo leer un mapa de zonificación", "4", "", "0", "0"],
-        ana + ["needs", "topics", "text", "¿Qué quiere aprender?", "Mapas de inundación", "", "0", "0"],
-        bruno + ["zones", "homes", "single", "¿Dónde van las viviendas nuevas?", "C1 — Comercial", "0", "2", "0"],
-        bruno + ["needs", "confidence", "likert", "Puedo leer un mapa de zonificación", "2", "", "0", "0"],
-        bruno + ["needs", "topics", "text", "¿Qué quiere aprender?", "", "", "0", "0"],
-        carla + [""] * 8,
+        ana + ["zones", "homes", "single", "¿Dónde van las viviendas nuevas?", "R1 — Residencial", "1", "2", "2"]
+        + about_ana,
+        ana + ["needs", "confidence", "likert", "Puedo leer un mapa de zonificación", "4", "", "0", "0"] + about_ana,
+        ana + ["needs", "topics", "text", "¿Qué quiere aprender?", "Mapas de inundación", "", "0", "0"] + about_ana,
+        bruno + ["zones", "homes", "single", "¿Dónde van las viviendas nuevas?", "C1 — Comercial", "0", "2", "0"]
+        + nothing,
+        bruno + ["needs", "confidence", "likert", "Puedo leer un mapa de zonificación", "2", "", "0", "0"] + nothing,
+        bruno + ["needs", "topics", "text", "¿Qué quiere aprender?", "", "", "0", "0"] + nothing,
+        carla + [""] * 8 + nothing,
     ]
 
 
@@ -298,13 +302,15 @@ def test_usage_errors_exit_2(folder, run, tmp_path):
 def test_csv_neutralises_formulas_in_every_field(folder, run, tmp_path):
     save(folder, "x.json", results(
         "@SUM(A1:A9)", answer(TOPICS, quiz="\tq", question="\r=1", prompt="＝1+1", response="=HYPERLINK(\"x\")"),
-        course={"id": "=cmd|' /C calc'!A0", "version": "+1.0", "lang": "-es", "title": "t"}))
+        course={"id": "=cmd|' /C calc'!A0", "version": "+1.0", "lang": "-es", "title": "t"},
+        profile={"town": "=1+1", "organisation": "-2", "cohort": "@A1"}))
     run("results", folder, "--csv", tmp_path / "x.csv")
     raw = (tmp_path / "x.csv").read_text(encoding="utf-8-sig")
     with (tmp_path / "x.csv").open(encoding="utf-8-sig", newline="") as f:
         [header, row] = list(csv.reader(f))
     assert row == ["'=cmd|' /C calc'!A0", "'+1.0", "'-es", "'@SUM(A1:A9)", "2026-11-25T10:00:00Z", "completed",
-                   "passed", "100", "'\tq", "'\r=1", "text", "'＝1+1", "'=HYPERLINK(\"x\")", "", "0", "0"]
+                   "passed", "100", "'\tq", "'\r=1", "text", "'＝1+1", "'=HYPERLINK(\"x\")", "", "0", "0", "",
+                   "'=1+1", "'-2", "'@A1"]
     assert raw.splitlines()[1].startswith('"\'=cmd|\' /C calc\'!A0","\'+1.0",')  # every cell quoted
 
 
@@ -375,3 +381,19 @@ def test_a_fifo_is_refused_without_hanging(folder, run):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == ("results/pipe.json:1: not a regular file — give the results files "
                                              "themselves")
+
+
+def test_a_bad_time_or_profile_is_left_out_with_a_warning(folder, run, tmp_path):
+    save(folder, "ana.json", results("Ana", HOMES, seconds=-1, profile={"town": ["a"], "cohort": "\x1b[31mB\x07"}))
+    save(folder, "bruno.json", results("Bruno", HOMES, seconds=1e9, profile="Huanta"))
+    result = run("results", folder, "--csv", tmp_path / "x.csv")
+    assert result.exit_code == 0, result.output  # warnings: both files still count
+    assert "results/ana.json:1: warning: seconds: expected a number from 0 to 31,622,399, got -1" in result.stderr
+    assert "results/ana.json:50: warning: profile.town: expected text, got a list" in result.stderr  # its line
+    assert "results/bruno.json:1: warning: seconds: expected a number from 0 to 31,622,399, got 1e+09" in result.stderr
+    assert "results/bruno.json:1: warning: profile: expected an object, got 'Huanta'" in result.stderr
+    assert "\x1b" not in result.output
+    with (tmp_path / "x.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["learner"], r["seconds"], r["town"], r["cohort"]) for r in rows] == [
+        ("Ana", "", "", "B"), ("Bruno", "", "", "")]  # control characters and escape sequences taken out

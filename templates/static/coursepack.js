@@ -3,7 +3,7 @@
   var C = w.coursepackCourse;
   if (!C || !d.querySelector || ![].map) return; // ES5 (and so JSON) or nothing
   var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
-    here, cur, shell, S, mem, fault;
+    here, cur, shell, S, mem, fault, last = +new Date(), spent = 0;
   locate();
   Z.forEach(function (z, i) {
     z.i = i;
@@ -31,26 +31,28 @@
   function typed(q) { return q.type == 'fill' || q.type == 'text'; }
   function pct(got, of) { return of ? Math.floor(got * 100 / of) : 0; } // whole numbers: exact, never rounded up
 
-  // state "2~seq~viewed~current~quiz records~answers" (docs/tracking.md); keep: free text cut for the LMS
+  // state "3~seq~viewed~current~quiz records~seconds~answers" (docs/tracking.md); keep: free text cut for the LMS
   function enc(S, keep) {
     for (var v = '', i = 0, j, n; i < P.length; i += 5) {
       for (n = j = 0; j < 5; j++) n |= S.v[i + j] << j;
       v += n.toString(32);
     }
-    return ['2', b36(S.n), v, S.c.toString(36), Z.map(function (z, i) {
+    return ['3', b36(S.n), v, S.c.toString(36), Z.map(function (z, i) {
       var r = S.q[i];
       return r ? b36(Math.min(r[0], 35)) + b36(r[1]) : '';
-    }).join('.'), Q.map(function (q, i) {
+    }).join('.'), b36(Math.min(Math.round(S.t), 3e7)), Q.map(function (q, i) {
       var a = S.a[i] || '';
       if (keep && q.type == 'text') a = a.slice(0, keep);
       return typed(q) && a ? b36(a.length) + ':' + a : a; // typed text as is, after its length
     }).join('.')].join('~');
   }
   function dec(s) {
-    var S = {n: 0, v: [], c: 'H', q: [], a: []}, p = ('' + s).split('~'), v1 = p[0] == '1', c, a, i = 0;
+    var S = {n: 0, v: [], c: 'H', q: [], a: [], t: 0}, p = ('' + s).split('~'), v1 = p[0] == '1', c, a, i = 0;
     if (v1) p.splice(1, 0, '0'); // version 1: no sequence number, percent records, escaped text
-    if (!v1 && p[0] != '2' || p.length < 6) return S;
+    if (p[0] < 3) p.splice(5, 0, '0'); // versions 1 and 2: no time
+    if (!/^[123]$/.test(p[0]) || p.length < 7) return S;
     S.n = parseInt(p[1], 36) || 0;
+    S.t = parseInt(p[5], 36) || 0;
     p[2].split('').forEach(function (ch, i) {
       for (var j = 0; j < 5; j++) S.v[i * 5 + j] = parseInt(ch, 32) >> j & 1;
     });
@@ -60,7 +62,7 @@
       var z = Z[i], h = parseInt(r.slice(1), 36);
       if (r && z) S.q[i] = [parseInt(r.charAt(0), 36), v1 ? Math.round(h * z.m / 100) : h];
     });
-    a = p.slice(5).join('~'); // typed text may hold '~'
+    a = p.slice(6).join('~'); // typed text may hold '~'
     if (v1) a.split('.').forEach(function (x, k) { S.a[k] = unescape(x); }); // only %7E %2E %25 occur
     else Q.forEach(function (q, k) { // an answer runs to the next '.'; typed text is its length, ':', the text
       var j = a.indexOf(typed(q) && a.charAt(i) != '.' ? ':' : '.', i), n;
@@ -71,16 +73,22 @@
     });
     return S;
   }
-  function load() {
-    try { return shell ? shell.get() : localStorage.getItem(KEY) || mem; } catch (e) { return mem; }
+  // localStorage, which may be missing, full or refused: read k (no s), write s, or remove k (s empty)
+  function store(k, s) {
+    try { return s == null ? localStorage.getItem(k) || '' : s ? localStorage.setItem(k, s) : localStorage.removeItem(k); } catch (e) { return ''; }
   }
-  function save(ix) {
+  function load() {
+    try { return shell ? shell.get() : store(KEY) || mem; } catch (e) { return mem; }
+  }
+  function save(ix, quiet) { // quiet: no report to the LMS (the page may be going)
     var r = '';
+    S.t += spent / 1e3;
+    spent = 0;
     if (enc(S) != load()) S.n++; // a new state for every change (recency), the same for none
     mem = enc(S);
     try {
-      if (shell) r = shell.put(mem, ix ? JSON.stringify(ix) : '', here);
-      else localStorage.setItem(KEY, mem);
+      if (shell) r = shell.put(mem, ix ? JSON.stringify(ix) : '', here, quiet);
+      else store(KEY, mem);
     } catch (e) {}
     tell(r || fault);
   }
@@ -154,8 +162,6 @@
     }
     function get(k) { return A('GetValue', k); }
     function set(k, v) { A('SetValue', k, '' + v); }
-    function kept(k) { try { return localStorage.getItem(k) || ''; } catch (e) { return ''; } }
-    function keep(k, s) { try { if (s) localStorage.setItem(k, s); else localStorage.removeItem(k); } catch (e) {} }
     if (!api) return;
     if (A('Initialize', '') != 'true') { fault = 'js_not_saved'; return; } // this page keeps the work, and says so
     // review, browse or no credit: show the course, change nothing the LMS records
@@ -165,7 +171,7 @@
     had = v4 ? [get('cmi.completion_status'), get('cmi.success_status')] : [get('cmi.core.lesson_status')];
     had.push((!v4 || state) && get(pre + 'score.raw'));
     // The newest copy wins: what the LMS failed to store, or could not hold, is kept in this browser.
-    [kept(spare), kept(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
+    [store(spare), store(KEY)].forEach(function (s) { if (s && dec(s).n >= dec(state).n) state = s; });
     loc = dec(state).c; // the page the newest state was on
     loc = loc == 'P' ? 'progress.html' : P[loc] ? P[loc].href : 'index.html';
     n = +get('cmi.interactions._count') || 0;
@@ -205,15 +211,15 @@
       else A('Commit', '');
       dirty = lost;
       // the whole state stays in this browser while the LMS lacks any of it (and not past a finished attempt)
-      keep(spare, lost || cut && !over ? state : '');
-      keep(KEY, '');
+      store(spare, lost || cut && !over ? state : '');
+      store(KEY, '');
     }
     function told() { return ro ? 'js_review' : lost ? 'js_not_saved' : cut ? 'js_cut' : ''; }
     function finish() { // on leaving only Terminate/LMSFinish, which commits: a Commit now would be refused
       if (!ended) {
         report(1);
         ended = 1;
-        if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) keep(spare, state);
+        if (A(v4 ? 'Terminate' : 'Finish', '') != 'true' && !ro) store(spare, state);
       }
       return told();
     }
@@ -222,11 +228,11 @@
       v4: v4,
       get: function () { return state; },
       ask: function () { return !asked && (asked = 1); }, // the resume prompt, once a visit
-      put: function (s, ix, page) { // returns what the learner must be told, if anything
+      put: function (s, ix, page, quiet) { // returns what the learner must be told, if anything
         if (!ended) {
           state = s;
           loc = page;
-          report(0, ix);
+          if (!quiet) report(0, ix); // quiet: Terminate or the next save sends it
         }
         return told();
       },
@@ -414,11 +420,11 @@
   }
 
   // My progress
-  function results(name) {
+  function results(name, me) {
     var r = status(S);
     return {format: 'coursepack-results', version: 1, saved: new Date().toISOString().replace(/\.\d+/, ''), learner: name,
-      course: {id: C.id, version: C.version, lang: C.lang, title: C.title}, pages: {viewed: r.seen, total: P.length},
-      completion: r.comp, success: r.succ, score: r.score,
+      profile: me, course: {id: C.id, version: C.version, lang: C.lang, title: C.title}, pages: {viewed: r.seen, total: P.length},
+      completion: r.comp, success: r.succ, score: r.score, seconds: Math.round(S.t + spent / 1e3),
       quizzes: Z.map(function (z) {
         var q = S.q[z.i];
         return {id: z.id, title: z.title, graded: z.graded, survey: z.survey, attempts: q ? q[0] : 0,
@@ -446,17 +452,22 @@
         q ? 'progress_quiz_done' : 'progress_quiz_todo', q && {score: pct(q[1], Z[i].m), attempts: q[0]});
     });
   }
-  function saver() {
-    var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json');
-    one('#cp-save').addEventListener('submit', function (e) {
-      var who = trim(name.value), a = d.createElement('a'), u,
+  // The learner's name and fields (town, organisation, cohort) are kept in this browser for next time.
+  function saver(f) {
+    var name = one('#cp-name'), msg = one('#cp-saved'), box = one('#cp-json'), x = all('input', f), me = KEY + ':me', k = {};
+    try { k = JSON.parse(store(me)) || k; } catch (e) {}
+    x.forEach(function (e) { e.value = k[e.name] || ''; });
+    f.addEventListener('submit', function (e) {
+      var who = trim(name.value), a = d.createElement('a'), u, p = {},
         file = 'results-' + C.id + '-' + norm(who, {}).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') + '.json';
       e.preventDefault();
+      x.forEach(function (e) { k[e.name] = trim(e.value); if (e != name) p[e.name] = k[e.name]; });
+      store(me, JSON.stringify(k));
       if (!who) {
         msg.textContent = t('progress_name_needed');
         return name.focus();
       }
-      box.value = JSON.stringify(results(who), null, 2);
+      box.value = JSON.stringify(results(who, p), null, 2);
       try { // a file from a Blob; where downloads are missing, the text to copy
         u = URL.createObjectURL(new Blob([box.value], {type: 'application/json'}));
         if (!('download' in a)) throw u;
@@ -514,12 +525,27 @@
 
   try { shell = w.parent != w && w.parent.coursepackShell; } catch (e) {}
   if (!shell && lms()) return;
+  // Active time: the gaps between interactions while the page is shown, each counted up to 5 minutes
+  // (docs/tracking.md); kept without a report when the page is hidden or left.
+  'keydown mousemove touchstart scroll visibilitychange pagehide'.split(' ').forEach(function (k) {
+    w.addEventListener(k, function () {
+      var n = +new Date();
+      spent += last && Math.min(n - last, 3e5);
+      last = n;
+      if (k != 'pagehide' && !d.hidden) return;
+      last = 0;
+      if (spent) {
+        S = dec(load()); // the newest state (another tab may have saved since), and this page's time
+        save(0, 1);
+      }
+    }, true);
+  });
   var was = dec(load()).c, first;
   visit();
   if (shell) first = shell.ask();
   else try { first = !sessionStorage.getItem(KEY); sessionStorage.setItem(KEY, 1); } catch (e) { first = !d.referrer; }
   all('.cp-quiz[data-quiz]').forEach(quiz);
-  if (one('#cp-save')) saver();
+  if (one('#cp-save')) saver(one('#cp-save'));
   if (cur == 'P') progress();
   all('.cp-finish').forEach(finisher); // the single file has two: last module and My progress
   if (first && was != 'H' && (shell || was !== cur)) resume(was);

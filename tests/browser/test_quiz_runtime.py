@@ -163,7 +163,7 @@ def test_36_options_are_saved_and_restored(package, open_context):
     quiz = page.locator("[data-quiz=final]")
     answer_final(quiz, "Industrial zone")
     submit(page, quiz)
-    answers = page.evaluate(f"localStorage.getItem('{KEY}')").split("~")[5].split(".")
+    answers = page.evaluate(f"localStorage.getItem('{KEY}')").split("~")[6].split(".")
     assert int(answers[3], 36) == sum(2 ** i for i in MANY)  # answers in course order; bit i = option i
     page.reload()
     assert page.evaluate("[...document.querySelectorAll('[data-q=many] input:checked')].map(x => +x.value)") == MANY

@@ -267,10 +267,11 @@ def assert_session_time(version: str, value: str) -> None:
 
 def decode_state(value: str) -> dict:
     """docs/tracking.md's state string, read only as far as the contract fixes it."""
-    parts = value.split("~", 5)
-    assert len(parts) == 6 and parts[0] == "2", f"suspend_data {value!r} is not '2~seq~viewed~current~quizzes~answers'"
+    parts = value.split("~", 6)
+    assert len(parts) == 7 and parts[0] == "3", \
+        f"suspend_data {value!r} is not '3~seq~viewed~current~quizzes~seconds~answers'"
     viewed = sum(bin(int(ch, 32)).count("1") for ch in parts[2])
-    answers, rest = [], parts[5]
+    answers, rest = [], parts[6]
     while True:  # a typed answer is '<length>:<text>'; any other runs to the next '.'
         match = re.match(r"([0-9a-z]+):", rest)
         size = int(match[1], 36) if match else None
@@ -281,7 +282,7 @@ def decode_state(value: str) -> dict:
             break
         rest = rest[1:]
     return {"seq": int(parts[1], 36), "viewed": viewed, "current": parts[3], "records": parts[4].split("."),
-            "answers": answers}
+            "seconds": int(parts[5], 36), "answers": answers}
 
 
 def assert_clean(visit, watch) -> None:
@@ -564,6 +565,38 @@ def test_one_session_commits_on_every_change(version, tracked, lms_server, lms_c
     assert not late, f"API calls after Finish/Terminate: {late}"
     assert len(visit.calls("init")) == 1
     assert_clean(visit, watch)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_time_spent_adds_up_across_sessions(version, tracked, lms_server, lms_context):
+    context, watch = lms_context()
+    context.clock.install()  # time flows, and the test can jump it forward
+
+    def spend(visit, minutes: int) -> None:
+        """`minutes` on the clock, then a mouse move in the course: the gap counts, up to 5 minutes."""
+        visit.page.clock.fast_forward(minutes * 60_000)
+        visit.page.mouse.move(100 + minutes, 100)
+
+    first = open_visit(context, lms_server, tracked("quiz").launch[version], version)
+    learner = in_lms(first)
+    wait_content(first, "index.html")
+    learner.start()
+    spend(first, 3)
+    learner.next()  # the page left keeps its time; the next page's save sends it
+    first.leave()
+    seconds = decode_state(core(version, first.stored())["suspend_data"])["seconds"]
+    assert 180 <= seconds < 200, seconds
+
+    second = open_visit(context, lms_server, tracked("quiz").launch[version], version, cmi=first.resume_cmi())
+    learner = in_lms(second)
+    wait_content(second, "02-water.html")
+    learner.resume_offer().get_by_role("button").first.click()
+    spend(second, 30)  # away: counted as 5 minutes
+    learner.next()
+    second.leave()
+    total = decode_state(core(version, second.stored())["suspend_data"])["seconds"]
+    assert seconds + 300 <= total < seconds + 320, (seconds, total)
+    assert_clean(second, watch)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
