@@ -46,7 +46,7 @@ def test_every_module_in_order_under_one_h1(new_course, run, tmp_path):
     # the module's own sections and the quiz sit one level under its title
     zoning = lxml.html.tostring(sections[2], encoding="unicode")
     assert '<h3 id="zones">Zones</h3>' in zoning
-    assert re.search(r'<h3 id="quiz-zones-check-title">', zoning)
+    assert re.search(r'<h3 id="quiz-zones-check.title">', zoning)
     assert page.find(".//h2[@id='zones']") is None
 
 
