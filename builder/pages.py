@@ -25,11 +25,11 @@ from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
-from builder.refs import (LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css,
-                          split_srcset)
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css
 from builder.safefiles import read_course_text
 from builder.tabs import switchable_tabs
 from builder.trees import HEADINGS, demote_headings, inner_html, remove_keeping_tail
+from builder.urls import split_srcset
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
 

@@ -31,10 +31,11 @@ from builder.formats import MAX_INLINE, SINGLE  # noqa: F401 (named here by call
 from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems
-from builder.refs import LOAD_ATTRS, rewrite_css, split_srcset
+from builder.refs import LOAD_ATTRS, rewrite_css
 from builder.render import HOME, PRINT, PROGRESS, Site, environment
 from builder.sizes import human_size
 from builder.trees import demote_headings, remove_keeping_tail
+from builder.urls import split_srcset
 
 LEFT_OUT_PAGES = (PRINT,)  # the whole course on one page: without JavaScript, the single file is that already
 SHIM = "single.js"  # the template showing one page at a time; only the single file carries it
