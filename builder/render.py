@@ -217,9 +217,15 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
             for i, p in enumerate(pages, 1)]}
         _render(site, env, PRINT, PRINT, {**common, "page": whole}, problems)
     _add_static(site, course, problems)
-    site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
+    scripts = [_text(data) for name, data in site.files.items() if name.endswith(".js")]
+    site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t, scripts))  # never overridden
     _add_course_files(site, pages, problems)
     return site
+
+
+def _text(data: bytes | Path) -> str:
+    """A packaged file's text (scripts are UTF-8: builder.safefiles checked a course's own)."""
+    return (data if isinstance(data, bytes) else data.read_bytes()).decode("utf-8")
 
 
 def _exists(env: jinja2.Environment, template: str) -> bool:

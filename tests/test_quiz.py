@@ -532,7 +532,13 @@ def test_course_data_js(course, run):
                                                                                       "mastery_score: 75.5"))
     write(course, HEAD + "Text.\n\n" + ZONES + "\n" + NEEDS)
     data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
-    assert data["strings"] == {**EN, "decimal_separator": "."}  # from CLDR, not a catalogue
+    strings = data["strings"]
+    assert strings["decimal_separator"] == "."  # from CLDR, not a catalogue
+    # the strings coursepack.js looks up, as named, by the start of their key, or counted; none only templates use
+    assert {k: strings[k] for k in ("js_correct", "progress_status_passed", "js_score_one", "js_score_other")} == \
+        {k: EN[k] for k in ("js_correct", "progress_status_passed", "js_score_one", "js_score_other")}
+    assert all(strings[k] == EN[k] and k.startswith(("js_", "progress_")) for k in strings if k != "decimal_separator")
+    assert not {"js_finish", "js_resume_title", "progress_save_button", "box_note", "quiz_likert_1"} & set(strings)
     assert {k: v for k, v in data.items() if k not in ("quizzes", "strings")} == {
         "id": "town-course", "version": "0.1.0", "lang": "en", "title": "Town course", "rule": "both",
         "mastery": 75.5, "pages": [{"href": "01-welcome.html", "title": "Welcome"},
@@ -570,6 +576,15 @@ def test_course_data_js(course, run):
             {"id": "next", "type": "text", "points": 0, "prompt": "What should the next training cover?"},
             {"id": "used", "type": "multiple", "points": 0, "prompt": "Which parts did you use?",
              "options": [{"text": "Zoning", "feedback": ""}, {"text": "Permits", "feedback": ""}], "correct": []}]}
+
+
+def test_a_course_s_own_runtime_gets_the_strings_it_names(course, run):
+    """A course may replace coursepack.js (docs/authoring.md): the strings it looks up come along."""
+    (course / "templates" / "static").mkdir(parents=True)
+    (course / "templates" / "static" / "coursepack.js").write_text(
+        "var T = window.coursepackCourse.strings;\nalert(T.box_note + T['next'] + t(\"quiz_points\", {count: 2}));\n")
+    data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
+    assert data["strings"] == {k: EN[k] for k in ("box_note", "next", "quiz_points_one", "quiz_points_other")}
 
 
 def test_course_data_js_is_compact_sorted_and_safe_in_html():
