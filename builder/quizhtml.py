@@ -100,14 +100,14 @@ def _el(parent: HtmlElement | None, tag: str, text: str = "", **attrs: str) -> H
     return element
 
 
-def section_id(quiz: Quiz) -> str:
+def anchor(quiz: Quiz) -> str:
     """The quiz's anchor: links to it (`03-zoning.md#quiz-zones`) and My progress use it."""
     return f"quiz-{quiz.id}"
 
 
 def quiz_section(quiz: Quiz, t: Strings) -> HtmlElement:
     """The whole <section> of one quiz or survey."""
-    base = section_id(quiz)
+    base = anchor(quiz)
     section = _el(None, "section", class_="cp-quiz cp-survey" if quiz.survey else "cp-quiz", id=base,
                   data_quiz=quiz.id, aria_labelledby=f"{base}.title")
     _append(_el(section, "h2", id=f"{base}.title"), quiz.title)

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import lxml.html
 from markupsafe import Markup
 
 from builder import __version__
 from builder.assets import MINIFIERS, minify, shipped
 from builder.course import Course
+from builder.docids import relink, unique_ids
 from builder.limits import TEMPLATE, role_of
 from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.names import collision, safe_name
@@ -24,11 +26,13 @@ from builder.problems import Problems
 from builder.quizhtml import plain
 from builder.safefiles import Refused, decode_text, read_course_file
 from builder.tracking import COURSE_DATA, course_data_js, course_model
+from builder.trees import inner_html
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
 PROGRESS = "progress.html"  # rendered when a progress.html template exists
 PRINT = "print.html"  # the whole course on one page, for printing; rendered when its template exists
+PRINT_IDS = {"main", "cp-print"}  # ids of print.html around the modules (and cp-print-<n>, its module titles)
 _HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
 # Answer keys, JavaScript notes, Check buttons and results are left out; forms become plain blocks,
 # so nothing on the page can be sent (the page loads no runtime to catch a submit).
@@ -213,8 +217,8 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     if _exists(env, PRINT):
         whole = {"title": t["print_title"], "href": PRINT, "kind": "print", "modules": [
-            {"number": i, "title": p.title, "body": Markup(printable(p.body)), "lang_attrs": attrs(p)}
-            for i, p in enumerate(pages, 1)]}
+            {"number": i, "title": p.title, "body": Markup(body), "lang_attrs": attrs(p)}
+            for i, (p, body) in enumerate(zip(pages, printed_bodies(pages)), 1)]}
         _render(site, env, PRINT, PRINT, {**common, "page": whole}, problems)
     _add_static(site, course, problems)
     scripts = [_text(data) for name, data in site.files.items() if name.endswith(".js")]
@@ -247,6 +251,19 @@ def _check_course_templates(course: Course, env: jinja2.Environment, problems: P
                 env.loader.get_source(env, path.name)
             except TemplateRefused as e:
                 problems.error(e.path, 0, e.message, e.hint)
+
+
+def printed_bodies(pages: list[Page]) -> list[str]:
+    """The modules' bodies for the whole-course page, printable, with ids unique on it as in the single
+    file (modules share `#summary`, footnotes are `#fn:1` in each), and links inside a module following."""
+    sections = {}
+    for number, page in enumerate(pages, 1):
+        sections[page.href] = lxml.html.fragment_fromstring(printable(page.body), create_parent="div")
+        sections[page.href].set("id", f"cp-print-{number}")  # its title's id on the page: renamed ids start so
+    renames = unique_ids(PRINT_IDS, sections)
+    for name, section in sections.items():
+        relink(section, name, {name: renames[name]})  # links to other modules keep going to their pages
+    return [inner_html(section) for section in sections.values()]
 
 
 def printable(body: str) -> str:

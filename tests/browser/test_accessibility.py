@@ -174,7 +174,7 @@ def test_a_learner_with_only_a_keyboard(fixture_course, open_context):
     focus = keys.tab_to(lambda f: f["type"] == "text", "the fill-in answer")
     page.keyboard.type("zoning map")
     keys.press("Enter")
-    feedback = page.locator("[id="final-map.name.fb"]")
+    feedback = page.locator('[id="final.map-name.fb"]')
     assert feedback.get_attribute("aria-live") == "polite"
     assert feedback.inner_text().startswith("Correct."), f"fill-in feedback: {feedback.inner_text()!r}"
     result = page.locator(".cp-quiz .cp-result")
