@@ -15,6 +15,7 @@ from markdown.extensions.toc import unique
 from builder import progress
 from builder.course import Course, ModuleSource
 from builder.divs import FRONT_MATTER_BOXES, KEPT_ID, convert_divs, front_matter_boxes
+from builder.docids import ids_in
 from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
@@ -176,9 +177,7 @@ def _taken_ids(quizzes: list[Quiz], sections: list[HtmlElement]) -> dict[str, st
     """Ids the page's templates and quizzes use, and who uses each, in words for an error."""
     taken = dict(RESERVED_IDS)
     for quiz, section in zip(quizzes, sections):
-        for element in section.iter():
-            if isinstance(element.tag, str) and element.get("id"):
-                taken[element.get("id")] = f"the {quiz.kind} '{quiz.id}' on line {quiz.line}"
+        taken.update(dict.fromkeys(ids_in(section), f"the {quiz.kind} '{quiz.id}' on line {quiz.line}"))
     return taken
 
 
@@ -195,7 +194,7 @@ def _make_room(root, toc_tokens: list[dict], taken: dict[str, str], source: Sour
     (`## Quiz zones` beside the quiz `zones` gets `#quiz-zones_1`): the quiz keeps the anchor links
     and My progress use. An id the author wrote ({: #main }, id="quiz-zones") is an error.
     """
-    used = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")} | set(taken)
+    used = ids_in(root) | set(taken)
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident not in taken:

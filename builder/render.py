@@ -221,14 +221,14 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
             for i, (p, body) in enumerate(zip(pages, printed_bodies(pages)), 1)]}
         _render(site, env, PRINT, PRINT, {**common, "page": whole}, problems)
     _add_static(site, course, problems)
-    scripts = [_text(data) for name, data in site.files.items() if name.endswith(".js")]
+    scripts = [file_text(data) for name, data in site.files.items() if name.endswith(".js")]
     site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t, scripts))  # never overridden
     _add_course_files(site, pages, problems)
     return site
 
 
-def _text(data: bytes | Path) -> str:
-    """A packaged file's text (scripts are UTF-8: builder.safefiles checked a course's own)."""
+def file_text(data: bytes | Path) -> str:
+    """The text of a file of a site (pages and scripts are UTF-8: builder.safefiles checked a course's own)."""
     return (data if isinstance(data, bytes) else data.read_bytes()).decode("utf-8")
 
 

@@ -33,7 +33,7 @@ from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems
 from builder.refs import LOAD_ATTRS, rewrite_css
-from builder.render import HOME, PRINT, PROGRESS, Site, environment
+from builder.render import HOME, PRINT, PROGRESS, Site, environment, file_text
 from builder.sizes import human_size
 from builder.trees import demote_headings, remove_keeping_tail
 from builder.urls import split_srcset
@@ -66,7 +66,7 @@ class SingleFile:
 def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = MAX_INLINE) -> SingleFile | None:
     """Every page of `site` in one document, with `entry` (coursepack.json) in its head; None after an error."""
     names = [name for name in site.pages if name not in LEFT_OUT_PAGES]
-    docs = {name: lxml.html.document_fromstring(_text(site.files[name])) for name in names}
+    docs = {name: lxml.html.document_fromstring(file_text(site.files[name])) for name in names}
     mains = {name: doc.find(".//main") for name, doc in docs.items()}
     missing = [name for name, main in mains.items() if main is None] or ([] if HOME in docs else [HOME])
     if missing:
@@ -93,10 +93,6 @@ def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = 
     _embed_entry(doc, entry)
     html = lxml.html.tostring(doc, encoding="unicode", doctype="<!doctype html>")
     return SingleFile((html + "\n").encode("utf-8"), inliner.entries())
-
-
-def _text(content) -> str:
-    return (content if isinstance(content, bytes) else content.read_bytes()).decode("utf-8")
 
 
 # --- pages into sections ------------------------------------------------------------------------
