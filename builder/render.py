@@ -32,8 +32,9 @@ RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
 PROGRESS = "progress.html"  # rendered when a progress.html template exists
 PRINT = "print.html"  # the whole course on one page, for printing; rendered when its template exists
-PRINT_IDS = {"main", "cp-print"}  # ids of print.html around the modules (and cp-print-<n>, its module titles)
+PRINT_IDS = {"main", "cp-print"}  # ids of print.html around the modules (and cp-print-<n>, their titles)
 _HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+_ID_ATTR = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")  # an id as lxml writes it, and maybe a word
 # Answer keys, JavaScript notes, Check buttons and results are left out; forms become plain blocks,
 # so nothing on the page can be sent (the page loads no runtime to catch a submit).
 _NOT_PRINTED = re.compile(r'<details class="cp-answers">.*?</details>|<noscript>.*?</noscript>'
@@ -256,11 +257,16 @@ def _check_course_templates(course: Course, env: jinja2.Environment, problems: P
 def printed_bodies(pages: list[Page]) -> list[str]:
     """The modules' bodies for the whole-course page, printable, with ids unique on it as in the single
     file (modules share `#summary`, footnotes are `#fn:1` in each), and links inside a module following."""
+    bodies = [printable(page.body) for page in pages]
+    frame = PRINT_IDS | {f"cp-print-{number}" for number in range(1, len(pages) + 1)}
+    found = [{a or b for a, b in _ID_ATTR.findall(body)} for body in bodies]  # a quick look: every id, maybe more
+    if sum(map(len, found)) == len(every := set().union(*found)) and not every & frame:
+        return bodies  # no id in two modules nor on the page around them: nothing to parse again
     sections = {}
-    for number, page in enumerate(pages, 1):
-        sections[page.href] = lxml.html.fragment_fromstring(printable(page.body), create_parent="div")
+    for number, (page, body) in enumerate(zip(pages, bodies), 1):
+        sections[page.href] = lxml.html.fragment_fromstring(body, create_parent="div")
         sections[page.href].set("id", f"cp-print-{number}")  # its title's id on the page: renamed ids start so
-    renames = unique_ids(PRINT_IDS, sections)
+    renames = unique_ids(frame, sections)
     for name, section in sections.items():
         relink(section, name, {name: renames[name]})  # links to other modules keep going to their pages
     return [inner_html(section) for section in sections.values()]
