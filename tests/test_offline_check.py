@@ -260,7 +260,8 @@ def messages(findings) -> list[str]:
     ('<img src="x.png" srcset="data:image/png;base64,AA== 1x, //e.org/b.png 2x">',
      [f"'//e.org/b.png' {WEB.split(' — ')[0]}"]),
     ('<img src="x.png" srcset="a,b.png 1x,data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%3E'
-     '%3Cimage%20href=%22https://e.org/c.png%22/%3E%3C/svg%3E 2x,">', [f"'https://e.org/c.png' {WEB.split(' — ')[0]}"]),
+     '%3Cimage%20href=%22https://e.org/c.png%22/%3E%3C/svg%3E 2x,">',
+     [f"'https://e.org/c.png' {WEB.split(' — ')[0]}"]),
     ('<video poster="https://e.org/p.jpg"></video>', [f"'https://e.org/p.jpg' {WEB.split(' — ')[0]}"]),
     ('<img src="../../secret.png">', ["'../../secret.png' points outside the package"]),
     ('<table background="http://e.org/g.gif"></table>', [f"'http://e.org/g.gif' {WEB.split(' — ')[0]}"]),
