@@ -22,8 +22,8 @@ from builder.course import Course
 from builder.locale import autonym, strings
 from builder.pages import Page
 from builder.problems import Problems
-from builder.refs import split_srcset
 from builder.render import HOME, RTL_LANGUAGES, Layout, Site, render_page, render_site
+from builder.urls import split_srcset
 
 MULTIPLE = "mul"  # ISO 639's code for "several languages": the `lang` of the combined package
 CHOOSER = "languages.html"  # the template of the chooser, the package's root index.html

@@ -20,8 +20,9 @@ from builder.limits import role_of
 from builder.offline_check import check_css
 from builder.package import file_sha256, write_file
 from builder.problems import Problems
-from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css, split_srcset
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css
 from builder.safefiles import Refused, check_course_file, decode_text, read_course_file
+from builder.urls import split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"
 CACHE_SUFFIX = ".img"  # an optimised image: a line of JSON (what it is), then its bytes

@@ -27,7 +27,7 @@ from builder.css import css_urls
 from builder.locale import TEMPLATES
 from builder.names import inside
 from builder.problems import Problems
-from builder.urls import clean_url, scheme, shown
+from builder.urls import clean_url, scheme, shown, srcset_urls
 
 if TYPE_CHECKING:
     from builder.course import Course
@@ -57,8 +57,6 @@ _ANY_SCHEME = {"http", "https", "ftp", "ws", "wss", "file", "data", "blob", "jav
                "about", "filesystem", "jar", "view-source"}
 _CHECKED_BEFORE: dict[tuple[str, bytes, str], tuple[Finding, ...]] = {}
 _REMEMBERED = 300  # characters of a URL (or all attributes of an element) whose check is memoised
-_SRCSET_GAP = re.compile(r"[\s,]*")
-_SRCSET_URL = re.compile(r"\S+")
 _ANIMATE = {"animate", "set"}
 _HTML = lxml.etree.HTMLParser(no_network=True)  # plain elements: faster than lxml.html's classes
 WEB = "would be loaded from the internet, which an offline package cannot do"
@@ -143,22 +141,6 @@ def data_problem(value: str) -> Finding | None:
         return Finding(f"a data: URL ({mime}) that cannot be read", value[:40], "write the file into the package")
     inner = check_bytes(kind, data, "")
     return inner[0] if inner else None
-
-
-def srcset_urls(value: str) -> list[str]:
-    """The URLs of a srcset, split as browsers do: 'a.png 1x, b.png 2x' -> ['a.png', 'b.png'];
-    a data: URL keeps its comma."""
-    urls, pos = [], 0
-    while (pos := _SRCSET_GAP.match(value, pos).end()) < len(value):
-        url = _SRCSET_URL.match(value, pos).group()
-        pos += len(url)
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:  # skip the descriptors ('2x', '480w') up to the next comma
-            comma = value.find(",", pos)
-            pos = len(value) if comma < 0 else comma + 1
-        urls.append(url)
-    return urls
 
 
 # --- CSS -------------------------------------------------------------------------------------------

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
 import lxml.html
+from lxml.html import HtmlElement
+from markdown.extensions.toc import unique
 
 from builder import progress
 from builder.course import Course, ModuleSource
 from builder.divs import FRONT_MATTER_BOXES, KEPT_ID, convert_divs, front_matter_boxes
+from builder.docids import ids_in
 from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
@@ -23,16 +26,17 @@ from builder.problems import Problems, did_you_mean
 from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
-from builder.refs import (LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css,
-                          split_srcset)
+from builder.refs import LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css
 from builder.safefiles import read_course_text
 from builder.tabs import switchable_tabs
-from builder.trees import demote_headings, inner_html, remove_keeping_tail
+from builder.trees import HEADINGS, demote_headings, inner_html, remove_keeping_tail
+from builder.urls import split_srcset
 
 _H1 = re.compile(r"^[ \t>]*(?:#(?:[ \t].*)?|=+[ \t]*)$")
 
 
-RESERVED_IDS = {"main", "cp-toc-title"}  # used by the page templates around the body
+# ids of the page templates around the body, and what they mark (the skip link goes to #main)
+RESERVED_IDS = {"main": "the page's main content", "cp-toc-title": "the title of 'On this page'"}
 
 
 @dataclass(frozen=True)
@@ -132,9 +136,11 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
                                          else [token])])
     for box in root.xpath(f".//*[@{KEPT_ID}]"):  # a box's id as its author wrote it (builder.divs)
         box.set("id", box.attrib.pop(KEPT_ID))
+    sections = [quiz_section(quiz, t) for quiz in quizzes]
+    _make_room(root, toc_tokens, _taken_ids(quizzes, sections), _outside_quizzes(source, markdown), problems)
     toc = _toc(toc_tokens, _folded_ids(root))
     _add_front_matter_boxes(root, source, t, problems)
-    _insert_quizzes(root, quizzes, toc, t)  # before the checks below, which then cover quizzes too
+    _insert_quizzes(root, quizzes, sections, toc)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None,
                         packing.listings if packing else {})
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
@@ -167,7 +173,49 @@ def _add_front_matter_boxes(root, source: Source, t: dict[str, str], problems: P
             root[at:at] = boxes
 
 
-def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str, str]) -> None:
+def _taken_ids(quizzes: list[Quiz], sections: list[HtmlElement]) -> dict[str, str]:
+    """Ids the page's templates and quizzes use, and who uses each, in words for an error."""
+    taken = dict(RESERVED_IDS)
+    for quiz, section in zip(quizzes, sections):
+        taken.update(dict.fromkeys(ids_in(section), f"the {quiz.kind} '{quiz.id}' on line {quiz.line}"))
+    return taken
+
+
+def _outside_quizzes(source: Source, markdown: str) -> Source:
+    """`source` with quiz blocks blanked, as they are in `markdown`: their `{#id}` name quizzes, not elements."""
+    kept = [a == b for a, b in zip(source.body.split("\n"), markdown.split("\n"))]
+    return replace(source, prose=[line if same else "" for line, same in zip(source.prose, kept)], _seen={})
+
+
+def _make_room(root, toc_tokens: list[dict], taken: dict[str, str], source: Source, problems: Problems) -> None:
+    """Leave the ids in `taken` to their owners.
+
+    A heading's id made from its text gives way, as Python-Markdown numbers headings of the same text
+    (`## Quiz zones` beside the quiz `zones` gets `#quiz-zones_1`): the quiz keeps the anchor links
+    and My progress use. An id the author wrote ({: #main }, id="quiz-zones") is an error.
+    """
+    used = ids_in(root) | set(taken)
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if ident not in taken:
+            continue
+        setters = _setter_lines(source, ident)
+        if setters or element.tag not in HEADINGS:
+            problems.error(source.path, setters[0] if setters else source.line_of(ident),
+                           f"the id '{ident}' is taken by {taken[ident]}", "give this heading or anchor another id")
+        new = unique(ident, used)  # also after an error, so that the page reports it once
+        element.set("id", new)
+        _rename_token(toc_tokens, ident, new)
+
+
+def _rename_token(tokens: list[dict], old: str, new: str) -> None:
+    for token in tokens:
+        if token["id"] == old:
+            token["id"] = new
+        _rename_token(token["children"], old, new)
+
+
+def _insert_quizzes(root, quizzes: list[Quiz], sections: list[HtmlElement], toc: list[TocEntry]) -> None:
     """Put each quiz's HTML where its block was, and list it in "On this page" at that place."""
     slots = []  # placeholder, and the top-level toc entries before it: '## ', and '### ' before the first '## '
     before, seen_h2 = 0, False
@@ -179,8 +227,8 @@ def _insert_quizzes(root, quizzes: list[Quiz], toc: list[TocEntry], t: dict[str,
             before += 1
             seen_h2 = seen_h2 or element.tag == "h2"
     for inserted, (slot, before) in enumerate(slots):
-        quiz = quizzes[int(slot.get("data-coursepack-quiz"))]
-        section = quiz_section(quiz, t)
+        index = int(slot.get("data-coursepack-quiz"))
+        quiz, section = quizzes[index], sections[index]
         section.tail = slot.tail
         slot.getparent().replace(slot, section)
         toc.insert(before + inserted, TocEntry(section.get("id"), plain(quiz.title)))
@@ -276,10 +324,15 @@ def _ids(root, source: Source, problems: Problems) -> set[str]:
 
 
 def _id_line(source: Source, ident: str, index: int) -> int:
-    """Line of the `index`-th place that sets `ident` ({: #id }, id="id"), not of any text that mentions it."""
-    setters = source.lines_matching(re.compile(r"""(?:(?<=[{\s])#|\bid\s*=\s*["']?)"""
-                                               + re.escape(ident) + r"""(?=["'\s}>]|$)"""))
-    return setters[index][0] if index < len(setters) else source.line_of(ident)
+    """Line of the `index`-th place that sets `ident`, else of any text that mentions it."""
+    setters = _setter_lines(source, ident)
+    return setters[index] if index < len(setters) else source.line_of(ident)
+
+
+def _setter_lines(source: Source, ident: str) -> list[int]:
+    """Lines that set `ident` ({: #id }, id="id"), not those of text that mentions it."""
+    return [n for n, _ in source.lines_matching(re.compile(r"""(?:(?<=[{\s])#|\bid\s*=\s*["']?)"""
+                                                           + re.escape(ident) + r"""(?=["'\s}>]|$)"""))]
 
 
 def _check_alt(root, source: Source, problems: Problems) -> None:
@@ -402,5 +455,5 @@ def _anchor_hint(fragment: str, ids: set[str]) -> str:
     hint = did_you_mean(fragment, sorted(ids))
     if hint.startswith("did you mean"):
         return hint
-    shown = sorted(ids)[:8]
+    shown = sorted(ids, key=lambda i: ("." in i, i))[:8]  # headings and quizzes before the parts of questions
     return "anchors there: " + ", ".join(f"#{i}" for i in shown) + (", …" if len(ids) > 8 else "")

@@ -4,6 +4,11 @@ coursepack.js attaches the behaviour (checking, feedback, tracking) to this stru
 `section.cp-quiz[data-quiz]` > `form.cp-quiz-form` > one `fieldset.cp-q[data-q][data-type]`
 per question, whose inputs carry option indices; feedback and results go into the empty
 `.cp-feedback` and `.cp-result` live regions. Every word shown comes from the locale strings.
+
+Ids are unique on a page by construction (docs/decisions.md): the section is `quiz-<quiz>`, its
+title `quiz-<quiz>.title`, and everything of a question `<quiz>.<question>.<part>`. Quiz and
+question ids cannot hold '.', nor can the ids headings get from their text, so the number of dots
+tells these apart and no two quizzes, questions or headings share one.
 """
 
 from __future__ import annotations
@@ -74,6 +79,11 @@ def plain(text: str) -> str:
     return " ".join(holder.text_content().split())
 
 
+def _seed(base: str) -> str:
+    """The shuffle seed of a question: '<quiz>-<question>', as before ids had dots, so orders stay put."""
+    return base.replace(".", "-")
+
+
 def shuffled(count: int, seed: str) -> list[int]:
     """A fixed order of `count` indices for `seed`, never the written order when there are several."""
     order = sorted(range(count), key=lambda i: hashlib.sha256(f"{seed}/{i}".encode()).hexdigest())
@@ -90,12 +100,17 @@ def _el(parent: HtmlElement | None, tag: str, text: str = "", **attrs: str) -> H
     return element
 
 
+def anchor(quiz: Quiz) -> str:
+    """The quiz's anchor: links to it (`03-zoning.md#quiz-zones`) and My progress use it."""
+    return f"quiz-{quiz.id}"
+
+
 def quiz_section(quiz: Quiz, t: Strings) -> HtmlElement:
     """The whole <section> of one quiz or survey."""
-    base = f"quiz-{quiz.id}"
+    base = anchor(quiz)
     section = _el(None, "section", class_="cp-quiz cp-survey" if quiz.survey else "cp-quiz", id=base,
-                  data_quiz=quiz.id, aria_labelledby=f"{base}-title")
-    _append(_el(section, "h2", id=f"{base}-title"), quiz.title)
+                  data_quiz=quiz.id, aria_labelledby=f"{base}.title")
+    _append(_el(section, "h2", id=f"{base}.title"), quiz.title)
     _el(section, "p", _info(quiz, t), class_="cp-quiz-info")
     if quiz.intro:
         _append(_el(section, "div", class_="cp-quiz-intro"), quiz.intro, inline=False)
@@ -130,10 +145,9 @@ def number(value: float) -> int | float:
 
 
 def _fieldset(quiz: Quiz, question: Question, t: Strings) -> HtmlElement:
-    base = f"{quiz.id}-{question.id}"
-    box = f"q-{base}"
-    fieldset = _el(None, "fieldset", class_="cp-q", id=box, data_q=question.id, data_type=question.type)
-    legend = _el(fieldset, "legend", id=f"{box}-prompt")
+    base = f"{quiz.id}.{question.id}"  # the interaction id the LMS records; also the name of its inputs
+    fieldset = _el(None, "fieldset", class_="cp-q", data_q=question.id, data_type=question.type)
+    legend = _el(fieldset, "legend", id=f"{base}.prompt")
     _append(legend, question.prompt)
     if quiz.graded:
         points = _el(legend, "span", t.count("quiz_points", number(question.points)), class_="cp-points")
@@ -142,10 +156,10 @@ def _fieldset(quiz: Quiz, question: Question, t: Strings) -> HtmlElement:
         _append(_el(fieldset, "div", class_="cp-q-text"), question.text, inline=False)
     hint = t.get(f"quiz_hint_{question.type}")
     if hint:
-        _el(fieldset, "p", hint, class_="cp-hint", id=f"{box}-hint")
-        fieldset.set("aria-describedby", f"{box}-hint")
+        _el(fieldset, "p", hint, class_="cp-hint", id=f"{base}.hint")
+        fieldset.set("aria-describedby", f"{base}.hint")
     ANSWERS[question.type](fieldset, question, base, t)
-    _el(fieldset, "div", class_="cp-feedback", id=f"{box}-fb", aria_live="polite")
+    _el(fieldset, "div", class_="cp-feedback", id=f"{base}.fb", aria_live="polite")
     return fieldset
 
 
@@ -163,39 +177,39 @@ def _options(fieldset: HtmlElement, question: Question, base: str, t: Strings) -
     options = _el(fieldset, "ul", class_="cp-options")
     for i, text in enumerate(labels):
         item = _el(options, "li")
-        _el(item, "input", type=kind, name=base, id=f"{base}-{i}", value=str(i)).tail = " "
-        _append(_el(item, "label", for_=f"{base}-{i}"), text)
+        _el(item, "input", type=kind, name=base, id=f"{base}.{i}", value=str(i)).tail = " "
+        _append(_el(item, "label", for_=f"{base}.{i}"), text)
 
 
 def _typed(fieldset: HtmlElement, question: Question, base: str, t: Strings) -> None:
-    labelled = f"q-{base}-prompt"
+    labelled = f"{base}.prompt"
     if question.type == "fill":
-        _el(fieldset, "input", type="text", class_="cp-fill", id=f"{base}-input", name=base,
+        _el(fieldset, "input", type="text", class_="cp-fill", id=f"{base}.input", name=base,
             aria_labelledby=labelled, autocomplete="off", maxlength=str(state.FILL_MAX))
     else:
-        _el(fieldset, "textarea", class_="cp-text", id=f"{base}-input", name=base, aria_labelledby=labelled,
+        _el(fieldset, "textarea", class_="cp-text", id=f"{base}.input", name=base, aria_labelledby=labelled,
             maxlength=str(state.TEXT_MAX), rows="4")
 
 
 def _ordering(fieldset: HtmlElement, question: Question, base: str, t: Strings) -> None:
     listing = _el(fieldset, "ol", class_="cp-order")
     positions = [str(n) for n in range(1, len(question.items) + 1)]
-    for k in shuffled(len(question.items), f"{base}/order"):
+    for k in shuffled(len(question.items), f"{_seed(base)}/order"):
         item = _el(listing, "li", data_item=str(k))
-        _append(_el(item, "label", for_=f"{base}-{k}"), question.items[k])
+        _append(_el(item, "label", for_=f"{base}.{k}"), question.items[k])
         item[-1].tail = " "
-        _select(item, f"{base}-{k}", [(p, p) for p in positions])
+        _select(item, f"{base}.{k}", [(p, p) for p in positions])
 
 
 def _matching(fieldset: HtmlElement, question: Question, base: str, t: Strings) -> None:
     listing = _el(fieldset, "ul", class_="cp-match")
     right = question.right
-    choices = [(str(j), plain(right[j])) for j in shuffled(len(right), f"{base}/right")]
+    choices = [(str(j), plain(right[j])) for j in shuffled(len(right), f"{_seed(base)}/right")]
     for i, left in enumerate(question.left):
         item = _el(listing, "li", data_left=str(i))
-        _append(_el(item, "label", for_=f"{base}-{i}"), left)
+        _append(_el(item, "label", for_=f"{base}.{i}"), left)
         item[-1].tail = " "
-        _select(item, f"{base}-{i}", choices)
+        _select(item, f"{base}.{i}", choices)
 
 
 def _select(parent: HtmlElement, ident: str, choices: list[tuple[str, str]]) -> None:

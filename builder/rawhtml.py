@@ -18,10 +18,10 @@ import lxml.html
 import nh3
 
 from builder.markup import Source
-from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem, srcset_urls
+from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem
 from builder.problems import Problems
 from builder.trees import inner_html
-from builder.urls import scheme, shown
+from builder.urls import scheme, shown, srcset_urls
 
 GENERIC = {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "translate", "style"}
 PREFIXES = {"aria-", "data-"}

@@ -18,6 +18,7 @@ from builder.limits import module_suffix, role_of
 from builder.names import FileNames
 from builder.problems import Problems, closest
 from builder.safefiles import Refused, check_course_file
+from builder.urls import split_srcset  # noqa: F401 (its home was here: code on other branches names it)
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
 LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
@@ -150,16 +151,6 @@ def _exists_exactly(path: Path, listings: dict[Path, set[str]]) -> bool:
     if path.parent not in listings:
         listings[path.parent] = set(os.listdir(path.parent))
     return path.name in listings[path.parent]
-
-
-def split_srcset(value: str) -> list[tuple[str, str]]:
-    """'a.png 1x, b.png 2x' -> [('a.png', ' 1x'), ('b.png', ' 2x')]."""
-    out = []
-    for candidate in value.split(","):
-        candidate = candidate.strip()
-        url, _, descriptor = candidate.partition(" ")
-        out.append((url, f" {descriptor.strip()}" if descriptor.strip() else ""))
-    return out
 
 
 def css_urls(css: str) -> list[str]:

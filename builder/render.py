@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import lxml.html
 from markupsafe import Markup
 
 from builder import __version__
 from builder.assets import MINIFIERS, minify, shipped
 from builder.course import Course
+from builder.docids import relink, unique_ids
 from builder.limits import TEMPLATE, role_of
 from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.names import collision, safe_name
@@ -24,12 +26,15 @@ from builder.problems import Problems
 from builder.quizhtml import plain
 from builder.safefiles import Refused, decode_text, read_course_file
 from builder.tracking import COURSE_DATA, course_data_js, course_model
+from builder.trees import inner_html
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 HOME = "index.html"
 PROGRESS = "progress.html"  # rendered when a progress.html template exists
 PRINT = "print.html"  # the whole course on one page, for printing; rendered when its template exists
+PRINT_IDS = {"main", "cp-print"}  # ids of print.html around the modules (and cp-print-<n>, their titles)
 _HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+_ID_ATTR = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")  # an id as lxml writes it, and maybe a word
 # Answer keys, JavaScript notes, Check buttons and results are left out; forms become plain blocks,
 # so nothing on the page can be sent (the page loads no runtime to catch a submit).
 _NOT_PRINTED = re.compile(r'<details class="cp-answers">.*?</details>|<noscript>.*?</noscript>'
@@ -213,13 +218,19 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
         _render(site, env, PROGRESS, PROGRESS, {**common, "page": progress}, problems)
     if _exists(env, PRINT):
         whole = {"title": t["print_title"], "href": PRINT, "kind": "print", "modules": [
-            {"number": i, "title": p.title, "body": Markup(printable(p.body)), "lang_attrs": attrs(p)}
-            for i, p in enumerate(pages, 1)]}
+            {"number": i, "title": p.title, "body": Markup(body), "lang_attrs": attrs(p)}
+            for i, (p, body) in enumerate(zip(pages, printed_bodies(pages)), 1)]}
         _render(site, env, PRINT, PRINT, {**common, "page": whole}, problems)
     _add_static(site, course, problems)
-    site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t))  # generated: never overridden
+    scripts = [file_text(data) for name, data in site.files.items() if name.endswith(".js")]
+    site.files[layout.course_data] = course_data_js(course_model(course, lang, pages, t, scripts))  # never overridden
     _add_course_files(site, pages, problems)
     return site
+
+
+def file_text(data: bytes | Path) -> str:
+    """The text of a file of a site (pages and scripts are UTF-8: builder.safefiles checked a course's own)."""
+    return (data if isinstance(data, bytes) else data.read_bytes()).decode("utf-8")
 
 
 def _exists(env: jinja2.Environment, template: str) -> bool:
@@ -241,6 +252,24 @@ def _check_course_templates(course: Course, env: jinja2.Environment, problems: P
                 env.loader.get_source(env, path.name)
             except TemplateRefused as e:
                 problems.error(e.path, 0, e.message, e.hint)
+
+
+def printed_bodies(pages: list[Page]) -> list[str]:
+    """The modules' bodies for the whole-course page, printable, with ids unique on it as in the single
+    file (modules share `#summary`, footnotes are `#fn:1` in each), and links inside a module following."""
+    bodies = [printable(page.body) for page in pages]
+    frame = PRINT_IDS | {f"cp-print-{number}" for number in range(1, len(pages) + 1)}
+    found = [{a or b for a, b in _ID_ATTR.findall(body)} for body in bodies]  # a quick look: every id, maybe more
+    if sum(map(len, found)) == len(every := set().union(*found)) and not every & frame:
+        return bodies  # no id in two modules nor on the page around them: nothing to parse again
+    sections = {}
+    for number, (page, body) in enumerate(zip(pages, bodies), 1):
+        sections[page.href] = lxml.html.fragment_fromstring(body, create_parent="div")
+        sections[page.href].set("id", f"cp-print-{number}")  # its title's id on the page: renamed ids start so
+    renames = unique_ids(frame, sections)
+    for name, section in sections.items():
+        relink(section, name, {name: renames[name]})  # links to other modules keep going to their pages
+    return [inner_html(section) for section in sections.values()]
 
 
 def printable(body: str) -> str:

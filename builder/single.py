@@ -27,20 +27,20 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from builder.assets import minify
+from builder.docids import ids_in, relink, section_id, unique_ids
 from builder.formats import MAX_INLINE, SINGLE  # noqa: F401 (named here by callers)
 from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems
-from builder.refs import LOAD_ATTRS, rewrite_css, split_srcset
-from builder.render import HOME, PRINT, PROGRESS, Site, environment
+from builder.refs import LOAD_ATTRS, rewrite_css
+from builder.render import HOME, PRINT, PROGRESS, Site, environment, file_text
 from builder.sizes import human_size
 from builder.trees import demote_headings, remove_keeping_tail
+from builder.urls import split_srcset
 
 LEFT_OUT_PAGES = (PRINT,)  # the whole course on one page: without JavaScript, the single file is that already
 SHIM = "single.js"  # the template showing one page at a time; only the single file carries it
 EMBEDDED_ENTRY = "coursepack-package"  # id of the <script> holding what coursepack.json holds in a zip
-IDREFS = ("for", "headers", "list", "form", "aria-activedescendant", "aria-controls", "aria-describedby",
-          "aria-details", "aria-errormessage", "aria-flowto", "aria-labelledby", "aria-owns")
 # Fixed here rather than read from the system's MIME table, so every machine writes the same bytes.
 MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
         ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp",
@@ -63,15 +63,10 @@ class SingleFile:
     entries: tuple[Entry, ...]
 
 
-def section_id(page: str) -> str:
-    """`02-maps.html` -> `page-02-maps`: the id of a page's section, and its address in the document."""
-    return "page-" + page.removesuffix(".html")
-
-
 def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = MAX_INLINE) -> SingleFile | None:
     """Every page of `site` in one document, with `entry` (coursepack.json) in its head; None after an error."""
     names = [name for name in site.pages if name not in LEFT_OUT_PAGES]
-    docs = {name: lxml.html.document_fromstring(_text(site.files[name])) for name in names}
+    docs = {name: lxml.html.document_fromstring(file_text(site.files[name])) for name in names}
     mains = {name: doc.find(".//main") for name, doc in docs.items()}
     missing = [name for name, main in mains.items() if main is None] or ([] if HOME in docs else [HOME])
     if missing:
@@ -81,10 +76,12 @@ def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = 
     doc = docs[HOME]
     sections = {name: _section(name, docs[name], mains[name]) for name in names}
     title = _frame(doc, mains[HOME], sections)
-    renames = _unique_ids(doc, sections)
+    # My progress first, then home, then the modules: the ids coursepack.js looks for on My progress never change
+    order = sorted(sections, key=lambda name: (name != PROGRESS, name != HOME))
+    renames = unique_ids(ids_in(doc), {name: sections[name] for name in order})
     for name, section in sections.items():
-        _relink(section, name, renames)
-    _relink(doc, HOME, renames, outside=True)
+        relink(section, name, renames)
+    relink(doc, HOME, renames, outside=True)
     main = doc.find(".//main")
     if title is not None:
         main.append(title)
@@ -96,10 +93,6 @@ def single_file(site: Site, entry: bytes, problems: Problems, max_inline: int = 
     _embed_entry(doc, entry)
     html = lxml.html.tostring(doc, encoding="unicode", doctype="<!doctype html>")
     return SingleFile((html + "\n").encode("utf-8"), inliner.entries())
-
-
-def _text(content) -> str:
-    return (content if isinstance(content, bytes) else content.read_bytes()).decode("utf-8")
 
 
 # --- pages into sections ------------------------------------------------------------------------
@@ -132,61 +125,6 @@ def _frame(doc: HtmlElement, main: HtmlElement, sections: dict[str, HtmlElement]
         remove_keeping_tail(title)
         title.tail = "\n"
     return title
-
-
-def _unique_ids(doc: HtmlElement, sections: dict[str, HtmlElement]) -> dict[str, dict[str, str]]:
-    """Rename ids taken already: per page, old id -> id in the document.
-
-    My progress goes first, then home, then the modules in order, so the ids coursepack.js looks
-    for on My progress never change, and an id keeps its name on the first module using it.
-    """
-    taken = {e.get("id") for e in doc.iter() if isinstance(e.tag, str) and e.get("id")}
-    taken |= {section.get("id") for section in sections.values()}
-    renames: dict[str, dict[str, str]] = {}
-    order = sorted(sections, key=lambda name: (name != PROGRESS, name != HOME))
-    for name in order:
-        section, mine = sections[name], renames.setdefault(name, {})
-        for element in section.iter():
-            ident = element.get("id") if isinstance(element.tag, str) and element is not section else None
-            if not ident:
-                continue
-            new, n = ident, 1
-            while new in taken:
-                n += 1
-                new = f"{section.get('id')}-{ident}" + (f"-{n}" if n > 2 else "")
-            taken.add(new)
-            mine[ident] = new
-            element.set("id", new)
-    return renames
-
-
-def _relink(root: HtmlElement, page: str, renames: dict[str, dict[str, str]], outside: bool = False) -> None:
-    """Links to pages become links to their sections; ids referred to inside a page follow their renaming.
-
-    With `outside`, only the document's frame (header, menu, footer): its own ids were never renamed.
-    """
-    own = {} if outside else renames[page]
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in ("a", "area") and element.get("href") is not None:
-            element.set("href", _address(element.get("href"), own, renames))
-        for attr in IDREFS:
-            if element.get(attr):
-                element.set(attr, " ".join(own.get(ident, ident) for ident in element.get(attr).split()))
-
-
-def _address(href: str, own: dict[str, str], renames: dict[str, dict[str, str]]) -> str:
-    """`03-zoning.html#zones` -> `#zones` (or its new name); `index.html` -> `#page-index`; others unchanged."""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or href.startswith("//"):
-        return href
-    path = unquote(parts.path)
-    if not path:
-        return "#" + own.get(parts.fragment, parts.fragment) if parts.fragment else href
-    if path not in renames:
-        return href  # a file, inlined later
-    return "#" + (renames[path].get(parts.fragment, parts.fragment) if parts.fragment else section_id(path))
 
 
 def drop_links(doc: HtmlElement, pages: set[str]) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from builder import state
 from builder.course import Course
-from builder.locale import plural_table
+from builder.locale import CATEGORIES, plural_table
 from builder.pages import Page
 from builder.problems import Problems
 from builder.questions import CHOICE_TYPES, LIKERT_POINTS
@@ -19,6 +19,7 @@ from builder.quiz import Question, Quiz
 from builder.quizhtml import number, plain
 
 COURSE_DATA = "assets/course-data.js"
+_NAME = re.compile(r"""'(\w+)'|"(\w+)"|\.([A-Za-z_]\w*)""")  # a string key as a script names it
 _JS_UNSAFE = {"<!--": "\\u003c!--", "</": "<\\/", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _RULE_LINE = re.compile(r"^\s*rule\s*:|[{,]\s*rule\s*:")
 _PARTS = {"text": "free-text questions", "fill": "fill-in questions", "other answers": "other questions",
@@ -27,17 +28,32 @@ _PARTS = {"text": "free-text questions", "fill": "fill-in questions", "other ans
 
 # --- the course model: assets/course-data.js --------------------------------------------------
 
-def course_model(course: Course, lang: str, pages: list[Page], t: dict[str, str]) -> dict[str, Any]:
-    """What the runtime needs to know about the course, as plain data."""
+def course_model(course: Course, lang: str, pages: list[Page], t: dict[str, str],
+                 scripts: Iterable[str] = ()) -> dict[str, Any]:
+    """What the runtime needs to know about the course, as plain data; `scripts`: the package's, which read it."""
     return {
         "id": course.id, "version": course.version, "lang": lang, "title": course.text(lang).title,
         "rule": course.completion.rule, "mastery": number(course.completion.mastery_score),
         "pages": [{"href": page.href, "title": page.title} for page in pages],
         "quizzes": [quiz_model(quiz, i, t) for i, page in enumerate(pages) for quiz in page.quizzes],
-        "strings": t, "plural": plural_table(lang),
+        "strings": runtime_strings(t, scripts), "plural": plural_table(lang),
         # what a SCORM 1.2 LMS keeps of each free-text answer, so the state fits its 4096 characters
         "keep": state.text_keep(len(pages), [quiz.questions for page in pages for quiz in page.quizzes]),
     }
+
+
+def runtime_strings(t: dict[str, str], scripts: Iterable[str]) -> dict[str, str]:
+    """The interface strings the scripts look up; templates write every other one into the HTML already.
+
+    Each byte counts on a slow link. A script names a string by its key as a literal ('js_correct'),
+    as a property (T.decimal_separator), by the start of its key ('progress_status_' + status), or,
+    for a counted string, by its key without the plural category ('js_score' for js_score_one).
+    Reading the scripts shipped, not a list, keeps a course's own coursepack.js and new lookups served.
+    """
+    names = {name for script in scripts for match in _NAME.finditer(script) for name in match.groups() if name}
+    starts = tuple(name for name in names if name.endswith("_"))
+    return {key: text for key, text in t.items() if key in names or key.startswith(starts)
+            or (key.rpartition("_")[2] in CATEGORIES and key.rpartition("_")[0] in names)}
 
 
 def quiz_model(quiz: Quiz, page: int, t: dict[str, str]) -> dict[str, Any]:

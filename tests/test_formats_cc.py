@@ -48,7 +48,7 @@ SECOND_QUIZ = """
 - franja del río
 
 ### Which plan applies? {#plan}
-- [x] The land-use plan
+- [x] The *land-use* plan
     > Right: it says what each zone allows.
 - [ ] The road plan
     > No: it covers streets only.
@@ -257,6 +257,8 @@ def test_feedback_and_images_reach_the_lms(tracked):
                 f.findtext(".//q:mattext", namespaces=NS) for f in plan.iterfind("q:itemfeedback", NS)}
     assert feedback == {"general": "The plan that says what each zone allows.",
                         "0": "Right: it says what each zone allows.", "1": "No: it covers streets only."}
+    labels = [o.text for o in plan.iterfind(".//q:response_label//q:mattext", NS)]
+    assert labels == ["The <em>land-use</em> plan", "The road plan"]  # as the page renders them
     band = items(tracked, "second")["band"].findtext(".//q:presentation/q:material/q:mattext", namespaces=NS)
     assert 'src="$IMS-CC-FILEBASE$/../files/images/river.svg"' in band
     root = manifest(tracked)

@@ -74,6 +74,12 @@ def _ours(path: Path) -> bool:
         return False
 
 
+def edit(module: Path) -> None:
+    """A change to a module, so the next build has something to do (the file closed at once)."""
+    with module.open("a", encoding="utf-8") as file:
+        file.write("\nOne more line.\n")
+
+
 def assert_no_traceback(result: Result) -> None:
     assert isinstance(result.exception, SystemExit) or result.exception is None, result.exc_info
     assert "Traceback" not in result.output
@@ -249,7 +255,7 @@ def enospc(path: object) -> OSError:
 def test_disk_full_while_writing_a_package_keeps_the_old_ones(project: Path, monkeypatch) -> None:
     assert coursepack("build", "town").exit_code == 0
     before = snapshot(project / "dist")
-    (project / "courses" / "town" / "modules" / "01-welcome.md").open("a").write("\nOne more line.\n")
+    edit(project / "courses" / "town" / "modules" / "01-welcome.md")
     real = zips.HashingWriter.write
     written = []
 
@@ -273,7 +279,7 @@ def test_disk_full_while_writing_a_package_keeps_the_old_ones(project: Path, mon
 
 def test_disk_full_while_writing_the_library_leaves_no_stale_checksum(project: Path, monkeypatch) -> None:
     assert coursepack("build", "town").exit_code == 0
-    (project / "courses" / "town" / "modules" / "01-welcome.md").open("a").write("\nOne more line.\n")
+    edit(project / "courses" / "town" / "modules" / "01-welcome.md")
     real = library.write_file
 
     def full(target: Path, data: bytes) -> None:
@@ -300,7 +306,7 @@ def test_a_really_full_disk(project: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     shutil.copytree(project / "courses" / "town", project / "v2" / "town")
-    (project / "v2" / "town" / "modules" / "01-welcome.md").open("a").write("\nOne more line.\n")
+    edit(project / "v2" / "town" / "modules" / "01-welcome.md")
     script = (f"mkdir -p out && mount -t tmpfs -o size=1m tmpfs out && "
               f"{sys.executable} -m builder build courses/town --out out 2> err1; echo $? > rc1; "
               "cp -a out snap1; "
@@ -423,7 +429,7 @@ def test_ctrl_c_leaves_the_library_in_line_with_what_was_published(project: Path
     assert coursepack("new", "roads").exit_code == 0
     assert coursepack("build", "-f", "offline").exit_code == 0
     for course in ("town", "roads"):
-        (project / "courses" / course / "modules" / "01-welcome.md").open("a").write("\nOne more line.\n")
+        edit(project / "courses" / course / "modules" / "01-welcome.md")
     real = build_module.publish_course
 
     def interrupted_after_one(result):

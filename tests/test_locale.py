@@ -369,7 +369,7 @@ def test_a_course_in_european_portuguese(course_in, run):
     assert validate_manifest(manifest) == []
     model = course_model(data.encode("utf-8"))
     assert (model["lang"], model["plural"][:3]) == ("pt-PT", "515")  # 0, 1, 2: other, one, other (Brazil: 115)
-    assert model["strings"]["progress_save_button"] == "Guardar os meus resultados"
+    assert model["strings"]["progress_name_needed"] == "Escreva primeiro o seu nome."  # pt-PT's own, as the page's
 
 
 def test_a_language_cldr_does_not_know_counts_the_english_way_and_says_so(course_in, run):

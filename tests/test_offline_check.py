@@ -10,7 +10,8 @@ import pytest
 
 from builder.buildkey import RECORD  # the build record beside the packages (incremental builds)
 from builder.locale import TEMPLATES
-from builder.offline_check import check_css, check_html, check_svg, srcset_urls
+from builder.offline_check import check_css, check_html, check_svg
+from builder.urls import split_srcset, srcset_urls
 
 COURSE = "courses/town-course"
 MODULE = f"{COURSE}/modules/02-first-steps.md"
@@ -258,6 +259,9 @@ def messages(findings) -> list[str]:
                                            "allow"]),
     ('<img src="x.png" srcset="data:image/png;base64,AA== 1x, //e.org/b.png 2x">',
      [f"'//e.org/b.png' {WEB.split(' — ')[0]}"]),
+    ('<img src="x.png" srcset="a,b.png 1x,data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%3E'
+     '%3Cimage%20href=%22https://e.org/c.png%22/%3E%3C/svg%3E 2x,">',
+     [f"'https://e.org/c.png' {WEB.split(' — ')[0]}"]),
     ('<video poster="https://e.org/p.jpg"></video>', [f"'https://e.org/p.jpg' {WEB.split(' — ')[0]}"]),
     ('<img src="../../secret.png">', ["'../../secret.png' points outside the package"]),
     ('<table background="http://e.org/g.gif"></table>', [f"'http://e.org/g.gif' {WEB.split(' — ')[0]}"]),
@@ -322,11 +326,25 @@ def test_svg_tricks():
         (6, "link 'javascript:go()' is a javascript: URL, which a package does not allow")]
 
 
-def test_srcset_is_split_as_browsers_do():
-    assert srcset_urls("a.png 1x, b.png 2x") == ["a.png", "b.png"]
-    assert srcset_urls("data:image/png;base64,AA== 2x,c.png") == ["data:image/png;base64,AA==", "c.png"]
-    assert srcset_urls(" a.png 1x,b.png 2x ") == ["a.png", "b.png"]
-    assert srcset_urls("a.png,b.png") == ["a.png,b.png"]  # no space after the URL: the comma is part of it
+@pytest.mark.parametrize(("srcset", "candidates"), [
+    ("a.png 1x, b.png 2x", [("a.png", " 1x"), ("b.png", " 2x")]),
+    ("data:image/png;base64,AA== 1x, b.png 2x", [("data:image/png;base64,AA==", " 1x"), ("b.png", " 2x")]),
+    ("data:image/png;base64,AA==,b.png", [("data:image/png;base64,AA==,b.png", "")]),  # one URL, as browsers see it
+    (" a.png 1x,b.png 2x ", [("a.png", " 1x"), ("b.png", " 2x")]),
+    ("a.png,b.png", [("a.png,b.png", "")]),  # no space after the URL: the comma is part of it
+    ("a.png, b.png 2x,,", [("a.png", ""), ("b.png", " 2x")]),  # commas right after a URL end its candidate
+    ("a.png,, b.png", [("a.png", ""), ("b.png", "")]),
+    ("\n\ta.png\t480w ,\fb.png  800w\r\n", [("a.png", " 480w"), ("b.png", " 800w")]),
+    ("a.png 100w (max-width: 5px, 1x) 2x, b.png", [("a.png", " 100w (max-width: 5px, 1x) 2x"), ("b.png", "")]),
+    ("a.png 100w (unclosed, b.png", [("a.png", " 100w (unclosed, b.png")]),
+    ("a.png\u00a01x", [("a.png\u00a01x", "")]),  # only ASCII whitespace ends a URL
+    ("https://e.org/a.png 2x,//e.org/b.png", [("https://e.org/a.png", " 2x"), ("//e.org/b.png", "")]),
+    ("", []), (" , ,", []),
+])
+def test_srcset_is_split_as_browsers_do(srcset, candidates):
+    """HTML's srcset parsing: a URL runs to whitespace; its descriptors to a comma outside parentheses."""
+    assert split_srcset(srcset) == candidates
+    assert srcset_urls(srcset) == [url for url, _ in candidates]
 
 
 def test_links_checked_once_are_found_again_on_every_page_long_ones_too():

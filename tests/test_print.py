@@ -46,7 +46,7 @@ def test_every_module_in_order_under_one_h1(new_course, run, tmp_path):
     # the module's own sections and the quiz sit one level under its title
     zoning = lxml.html.tostring(sections[2], encoding="unicode")
     assert '<h3 id="zones">Zones</h3>' in zoning
-    assert re.search(r'<h3 id="quiz-zones-check-title">', zoning)
+    assert re.search(r'<h3 id="quiz-zones-check.title">', zoning)
     assert page.find(".//h2[@id='zones']") is None
 
 
@@ -87,3 +87,18 @@ def test_a_module_cannot_take_the_print_page_name(new_course, run):
     assert result.exit_code != 0
     assert "a module cannot be named 'print' (the printable version of the whole course is print.html)" \
         in result.stderr
+
+
+def test_ids_stay_unique_and_each_module_s_links_find_its_own(new_course, run, tmp_path):
+    """Modules share heading ids and footnotes are fn:1 in each: on one page, later ones are renamed."""
+    for name, word in (("01-welcome.md", "One"), ("02-first-steps.md", "Two")):
+        (new_course / "modules" / name).write_text(f"# {word}\n\n## Summary\n\nA note[^1]. [Up](#summary)\n\n"
+                                                   f"[^1]: {word}.\n", encoding="utf-8")
+    page = built_pages(new_course, run, tmp_path)["print.html"]
+    ids = [e.get("id") for e in page.iter() if isinstance(e.tag, str) and e.get("id")]
+    assert len(ids) == len(set(ids))
+    first, second = page.find_class("cp-print-module")
+    assert [a.get("href") for a in second.iter("a")] == ["#cp-print-2-fn:1", "#cp-print-2-summary",
+                                                         "#cp-print-2-fnref:1"]
+    assert page.get_element_by_id("cp-print-2-fn:1").text_content().strip().startswith("Two.")
+    assert [a.get("href") for a in first.iter("a")] == ["#fn:1", "#summary", "#fnref:1"]

@@ -230,35 +230,35 @@ def test_quiz_html_structure(course):
     page, root = page_of(course)
     section = root.find("section")
     assert section.get("class") == "cp-quiz" and section.get("id") == "quiz-zones"
-    assert section.get("data-quiz") == "zones" and section.get("aria-labelledby") == "quiz-zones-title"
-    assert [(e.tag, e.get("id")) for e in section[:3]] == [("h2", "quiz-zones-title"), ("p", None), ("form", None)]
+    assert section.get("data-quiz") == "zones" and section.get("aria-labelledby") == "quiz-zones.title"
+    assert [(e.tag, e.get("id")) for e in section[:3]] == [("h2", "quiz-zones.title"), ("p", None), ("form", None)]
     assert section[0].text == "Check: zones and permits"
     assert section[1].get("class") == "cp-quiz-info" and section[1].text == "Graded quiz · 2 attempts"
     form = section.find("form")
     assert form.get("class") == "cp-quiz-form" and form.get("novalidate") is not None
     fieldsets = form.findall("fieldset")
     assert [(f.get("id"), f.get("data-q"), f.get("data-type"), f.get("class")) for f in fieldsets] == [
-        (f"q-zones-{q}", q, kind, "cp-q") for q, kind in [("homes", "single"), ("commercial", "multiple"),
+        (None, q, kind, "cp-q") for q, kind in [("homes", "single"), ("commercial", "multiple"),
                                                          ("permit", "truefalse"), ("setback", "fill"),
                                                          ("steps", "ordering"), ("match", "matching")]]
     homes, commercial, permit, setback, steps, match = fieldsets
     legend = homes.find("legend")
-    assert legend.get("id") == "q-zones-homes-prompt"
+    assert legend.get("id") == "zones.homes.prompt"
     assert legend.text_content() == "Which zone allows new homes? (2 points)"
     assert legend.find("span").get("class") == "cp-points"
     inputs = homes.findall("ul/li/input")
     assert homes.find("ul").get("class") == "cp-options"
     assert [(i.get("type"), i.get("name"), i.get("id"), i.get("value")) for i in inputs] == [
-        ("radio", "zones-homes", "zones-homes-0", "0"), ("radio", "zones-homes", "zones-homes-1", "1")]
+        ("radio", "zones.homes", "zones.homes.0", "0"), ("radio", "zones.homes", "zones.homes.1", "1")]
     assert [(lab.get("for"), lab.text) for lab in homes.findall("ul/li/label")] == [
-        ("zones-homes-0", "R1 — Residential"), ("zones-homes-1", "I — Industrial")]
+        ("zones.homes.0", "R1 — Residential"), ("zones.homes.1", "I — Industrial")]
     assert {i.get("type") for i in commercial.iter("input")} == {"checkbox"}
-    assert commercial.get("aria-describedby") == "q-zones-commercial-hint"
+    assert commercial.get("aria-describedby") == "zones.commercial.hint"
     assert commercial.find("p").text == "Choose every answer that applies."
     assert [lab.text for lab in permit.iter("label")] == ["True", "False"]
     fill = setback.find("input")
-    assert dict(fill.attrib) == {"type": "text", "class": "cp-fill", "id": "zones-setback-input",
-                                 "name": "zones-setback", "aria-labelledby": "q-zones-setback-prompt",
+    assert dict(fill.attrib) == {"type": "text", "class": "cp-fill", "id": "zones.setback.input",
+                                 "name": "zones.setback", "aria-labelledby": "zones.setback.prompt",
                                  "autocomplete": "off", "maxlength": "100"}
     order = steps.find("ol")
     assert order.get("class") == "cp-order"
@@ -266,7 +266,7 @@ def test_quiz_html_structure(course):
     assert sorted(items) == ["0", "1", "2"] and items != ["0", "1", "2"]
     first = order[0]
     k = first.get("data-item")
-    assert first.find("label").get("for") == first.find("select").get("id") == f"zones-steps-{k}"
+    assert first.find("label").get("for") == first.find("select").get("id") == f"zones.steps.{k}"
     assert first.find("label").text == ["Application", "Review", "Decision"][int(k)]
     assert [(o.get("value"), o.text) for o in first.find("select")] == [("", "–"), ("1", "1"), ("2", "2"),
                                                                           ("3", "3")]
@@ -279,7 +279,7 @@ def test_quiz_html_structure(course):
     for fieldset in fieldsets:
         feedback = fieldset[-1]
         assert (feedback.tag, feedback.get("class"), feedback.get("aria-live")) == ("div", "cp-feedback", "polite")
-        assert feedback.get("id") == fieldset.get("id") + "-fb" and not len(feedback) and not feedback.text
+        assert feedback.get("id") == f"zones.{fieldset.get('data-q')}.fb" and not len(feedback) and not feedback.text
     button = form.find("div/button")
     assert button.getparent().get("class") == "cp-actions"
     assert (button.get("type"), button.get("class"), button.text) == ("submit", "cp-check", "Check answers")
@@ -304,8 +304,8 @@ def test_survey_and_knowledge_check_html(course):
     assert [i.get("value") for i in likert.iter("input")] == ["0", "1", "2", "3", "4"]
     assert likert.find("legend").find("span") is None  # surveys show no points
     textarea = survey.find("form/fieldset[2]/textarea")
-    assert dict(textarea.attrib) == {"class": "cp-text", "id": "needs-next-input", "name": "needs-next",
-                                     "aria-labelledby": "q-needs-next-prompt", "maxlength": "500", "rows": "4"}
+    assert dict(textarea.attrib) == {"class": "cp-text", "id": "needs.next.input", "name": "needs.next",
+                                     "aria-labelledby": "needs.next.prompt", "maxlength": "500", "rows": "4"}
     assert survey.find("form/div/button").text == "Send answers" and survey.find("details") is None
     assert check_.find("p").text == "Knowledge check"
     assert check_.find("form/fieldset/legend").text_content() == "Which?"  # no points outside graded quizzes
@@ -532,7 +532,13 @@ def test_course_data_js(course, run):
                                                                                       "mastery_score: 75.5"))
     write(course, HEAD + "Text.\n\n" + ZONES + "\n" + NEEDS)
     data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
-    assert data["strings"] == {**EN, "decimal_separator": "."}  # from CLDR, not a catalogue
+    strings = data["strings"]
+    assert strings["decimal_separator"] == "."  # from CLDR, not a catalogue
+    # the strings coursepack.js looks up, as named, by the start of their key, or counted; none only templates use
+    assert {k: strings[k] for k in ("js_correct", "progress_status_passed", "js_score_one", "js_score_other")} == \
+        {k: EN[k] for k in ("js_correct", "progress_status_passed", "js_score_one", "js_score_other")}
+    assert all(strings[k] == EN[k] and k.startswith(("js_", "progress_")) for k in strings if k != "decimal_separator")
+    assert not {"js_finish", "js_resume_title", "progress_save_button", "box_note", "quiz_likert_1"} & set(strings)
     assert {k: v for k, v in data.items() if k not in ("quizzes", "strings")} == {
         "id": "town-course", "version": "0.1.0", "lang": "en", "title": "Town course", "rule": "both",
         "mastery": 75.5, "pages": [{"href": "01-welcome.html", "title": "Welcome"},
@@ -570,6 +576,15 @@ def test_course_data_js(course, run):
             {"id": "next", "type": "text", "points": 0, "prompt": "What should the next training cover?"},
             {"id": "used", "type": "multiple", "points": 0, "prompt": "Which parts did you use?",
              "options": [{"text": "Zoning", "feedback": ""}, {"text": "Permits", "feedback": ""}], "correct": []}]}
+
+
+def test_a_course_s_own_runtime_gets_the_strings_it_names(course, run):
+    """A course may replace coursepack.js (docs/authoring.md): the strings it looks up come along."""
+    (course / "templates" / "static").mkdir(parents=True)
+    (course / "templates" / "static" / "coursepack.js").write_text(
+        "var T = window.coursepackCourse.strings;\nalert(T.box_note + T['next'] + t(\"quiz_points\", {count: 2}));\n")
+    data = course_data(read_zip(build(run, course) / "town-course-0.1.0-offline.zip", "assets/course-data.js"))
+    assert data["strings"] == {k: EN[k] for k in ("box_note", "next", "quiz_points_one", "quiz_points_other")}
 
 
 def test_course_data_js_is_compact_sorted_and_safe_in_html():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ def page_two(course_dir: Path, body: str):
     ('<link rel="stylesheet" href="https://cdn.example.org/site.css">', "https://cdn.example.org/site.css"),
     ('<video poster="https://example.org/still.jpg" captions="none: silent"></video>', "https://example.org/still.jpg"),
     ('<img alt="Plan" src="../images/steps.svg" srcset="https://example.org/big.png 2x">', "https://example.org/big.png"),
+    ('<img alt="Plan" src="../images/steps.svg" srcset="../images/steps.svg 1x,https://example.org/big.png 2x">',
+     "https://example.org/big.png"),
     ('<p style="background: url(https://example.org/paper.png)">Note</p>', "https://example.org/paper.png"),
     ("<style>@import 'https://fonts.example.org/sans.css';</style>", "https://fonts.example.org/sans.css"),
     ("<style>.note { background: url('//example.org/paper.png') }</style>", "//example.org/paper.png"),
@@ -54,6 +57,27 @@ EMBED = "an embedded page or plugin could load anything; link to the file instea
 def test_raw_html_that_embeds_or_loads_by_other_means_is_refused_once(new_course, html, error):
     _, errors = page_two(new_course, html)
     assert errors == [f"3: {error}"]
+
+
+def test_a_srcset_is_read_as_browsers_read_it(new_course):
+    """A URL runs to whitespace, so a comma inside it stays; commas right after it end its candidate."""
+    drawing = (new_course / "images" / "steps.svg").read_text(encoding="utf-8")
+    (new_course / "images" / "steps,wide.svg").write_text(drawing.replace("<svg ", '<svg class="wide" ', 1))
+    page, errors = page_two(new_course, '<picture><source srcset="../images/steps,wide.svg 100w (a, b), '
+                            '../images/steps.svg 200w" sizes="50vw"><img alt="Plan" src="../images/steps.svg" '
+                            'srcset="../images/steps.svg 1x,../images/steps,wide.svg 2x,,"></picture>')
+    assert errors == []
+    assert re.findall(r'srcset="([^"]*)"', page.body) == [
+        "files/images/steps-wide.svg 100w (a, b), files/images/steps.svg 200w",
+        "files/images/steps.svg 1x, files/images/steps-wide.svg 2x"]
+    assert sorted({f.target for f in page.files}) == ["files/images/steps-wide.svg", "files/images/steps.svg"]
+
+
+def test_a_data_url_in_a_module_srcset_is_refused_whole(new_course):
+    _, errors = page_two(new_course, '<img alt="Plan" src="../images/steps.svg" '
+                         'srcset="data:image/png;base64,AA== 1x, ../images/steps.svg 2x">')
+    assert errors == ["3: 'data:image/png;base64,AA==' uses 'data:', which a module may not use — put the file in "
+                      "the course folder and refer to it by a relative path"]
 
 
 def test_local_files_in_styles_are_packaged_and_rewritten(new_course):

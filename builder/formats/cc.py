@@ -81,16 +81,16 @@ def _assessments(site: Site, model: dict[str, Any], graded: list[dict[str, Any]]
     for quiz in graded:
         page = model["pages"][quiz["page"]]["href"]
         section = parse_page(site, page).find(f'.//section[@id="quiz-{quiz["id"]}"]')
-        texts = {q["id"]: _texts(section, quiz["id"], q) for q in quiz["questions"]}
+        texts = {q["id"]: _texts(section, q) for q in quiz["questions"]}
         test = Test(quiz["id"], quiz["title"], quiz["page"], f"{ident(site, 'quiz', quiz['id'])}/assessment.xml")
         files[test.path] = assessment(ident(site, "quiz", quiz["id"]), quiz, texts, text_dir(site.lang))
         tests.append(test)
     return tests
 
 
-def _texts(section: HtmlElement | None, quiz: str, question: dict[str, Any]) -> Texts:
+def _texts(section: HtmlElement | None, question: dict[str, Any]) -> Texts:
     """A question's prompt (and text) and its labels as the page renders them, links made cartridge paths."""
-    box = section.find(f'.//fieldset[@id="q-{quiz}-{question["id"]}"]') if section is not None else None
+    box = section.find(f'.//fieldset[@data-q="{question["id"]}"]') if section is not None else None
     if box is None:  # a course template that leaves the quiz out: the model's plain text will do
         return Texts(html_text(question["prompt"]))
     legend = box.find("legend")
@@ -99,7 +99,7 @@ def _texts(section: HtmlElement | None, quiz: str, question: dict[str, Any]) -> 
     prompt = f"<p>{_inner(legend).strip()}</p>" + "".join(_html(text) for text in box.find_class("cp-q-text"))
     labels = {}
     for label in box.iter("label"):
-        number = (label.get("for") or "").rpartition("-")[2]
+        number = (label.get("for") or "").rpartition(".")[2]  # an option's id ends '.<its index>' (builder.quizhtml)
         if number.isdigit():
             labels[int(number)] = _inner(label).strip()
     return Texts(prompt, labels)

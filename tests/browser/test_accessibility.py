@@ -174,7 +174,7 @@ def test_a_learner_with_only_a_keyboard(fixture_course, open_context):
     focus = keys.tab_to(lambda f: f["type"] == "text", "the fill-in answer")
     page.keyboard.type("zoning map")
     keys.press("Enter")
-    feedback = page.locator("#q-final-map-name-fb")
+    feedback = page.locator('[id="final.map-name.fb"]')
     assert feedback.get_attribute("aria-live") == "polite"
     assert feedback.inner_text().startswith("Correct."), f"fill-in feedback: {feedback.inner_text()!r}"
     result = page.locator(".cp-quiz .cp-result")
@@ -317,9 +317,9 @@ def test_russian_counts_in_the_lesson_runtime(lesson, open_context):
         return quiz.locator(".cp-result").inner_text().strip()
 
     assert result() == "Сначала ответьте на все вопросы: 2 вопроса пока без ответа."  # few
-    quiz.locator("#summaries-describe-0").check()
+    quiz.locator('[id="summaries.describe.0"]').check()
     assert result() == "Сначала ответьте на все вопросы: 1 вопрос пока без ответа."  # one
-    quiz.locator("#summaries-summary-0").check()
+    quiz.locator('[id="summaries.summary.0"]').check()
     assert result().startswith("Ваш результат: 100% (1,5 из 1,5 балла).")  # other
     assert watch.errors == [] and watch.blocked == []
 

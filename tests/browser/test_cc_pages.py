@@ -40,6 +40,7 @@ def test_pages_work_without_an_lms_api_and_the_graded_quiz_is_a_note(cartridge, 
     quiz.locator(".cp-check").click()
     page.wait_for_function("document.querySelector('[data-quiz=check-zoning] .cp-result').textContent.trim()")
     assert "Your score:" in quiz.locator(".cp-result").inner_text()
+    page.wait_for_load_state("networkidle")  # the click scrolled a lazy image into view: leaving now aborts it
     page.goto((cartridge / "05-putting-it-to-work.html").as_uri())
     graded = page.locator("#quiz-final")
     assert graded.locator("input, select, button").count() == 0

@@ -98,7 +98,7 @@ def answer_final(quiz, zone: str) -> None:
     for i in range(selects.count()):
         selects.nth(i).select_option(index=1)
     for i in MANY:
-        quiz.locator(f"#final-many-{i}").check()
+        quiz.locator(f'[id="final.many.{i}"]').check()
 
 
 def submit(page, quiz) -> str:
