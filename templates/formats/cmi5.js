@@ -5,7 +5,7 @@
 (function (w, d) {
   var C = w.coursepackCourse, s = d.getElementsByTagName('script'), me = s[s.length - 1].src,
     ADL = 'http://adlnet.gov/expapi/', CMI5 = 'https://w3id.org/xapi/cmi5/context/',
-    L, data, auth, B = {}, V = {}, I = {}, jobs = [], next = 0, t0, busy, broke, began, ended, leaving, failed;
+    L, up, data, auth, B = {}, V = {}, I = {}, jobs = [], next = 0, t0, busy, broke, began, ended, leaving, failed;
 
   function start() { // coursepack.js, beside this file, runs the course
     var e = d.createElement('script');
@@ -117,19 +117,17 @@
     if (k == 'likert') def.scale = (q.labels || []).map(function (t, i) { return {id: '' + (i + 1), description: lang(t)}; });
     if (x.result != 'neutral') r.success = x.result == 'correct';
     return {id: uuid(), timestamp: new Date().toISOString(), actor: L.actor, verb: {id: ADL + 'verbs/answered', display: {'en-US': 'answered'}},
-      object: {id: L.activityId + '/' + x.id, objectType: 'Activity', definition: def}, result: r, context: context(),
-      graded: p.z.graded && !p.z.survey};
+      object: {id: L.activityId + '/' + x.id, objectType: 'Activity', definition: def}, result: r, context: context()};
   }
   // What coursepack.js recorded since the last call, as statements, and the bookmark. completed and passed
   // once per registration, failed once per session, after a graded quiz was sent and never after passed;
   // none of them outside Normal mode (coursepack.js records nothing in Browse and Review).
   function flush() {
-    var out = [], graded, sc = +V['cmi.score.scaled'], score = {scaled: sc}, ms = new Date() - t0, x;
+    var out = [], graded, sc = +V['cmi.score.scaled'], score = {scaled: sc}, ms = new Date() - t0, z;
     for (; I[next]; next++) {
-      x = answered(I[next]);
-      graded = graded || x.graded;
-      delete x.graded;
-      out.push(x);
+      out.push(answered(I[next]));
+      z = question(I[next].id).z;
+      graded = graded || z.graded && !z.survey;
     }
     if (data.launchMode == 'Normal') {
       if (V['cmi.completion_status'] == 'completed' && !B.completed) {
@@ -223,9 +221,9 @@
     GetDiagnostic: function () { return ''; }
   };
 
-  try { s = w.parent != w && w.parent.coursepackCmi5; } catch (e) { s = 0; }
-  if (s) mastery(s.masteryScore); // a page in the course frame: the launch data's mastery score holds here too
-  L = !s && C && w.JSON && [].map && params();
+  try { up = w.parent != w && w.parent.coursepackCmi5; } catch (e) {}
+  if (up) mastery(up.masteryScore); // a page in the course frame: the launch data's mastery score holds here too
+  L = !up && C && w.JSON && [].map && params();
   if (!L) return start();
   w.coursepackCmi5 = L;
   w.addEventListener('pagehide', function () { leaving = 1; if (ended) last(); });
