@@ -96,8 +96,9 @@ def test_a_cmi5_iri_that_is_no_iri_is_an_error_with_its_line(run, tmp_path):
     result = run("build", course, "--out", tmp_path / "dist", "-f", "cmi5")
     assert result.exit_code == 1
     line = len((course / "course.yaml").read_text(encoding="utf-8").splitlines())
-    assert (f"course.yaml:{line}: cmi5.iri: 'learning example org' is not an absolute IRI without spaces, '?' or '#' — "
-            "write a web address your organisation owns, e.g. 'https://learning.example.org/courses'") in result.output
+    assert (f"course.yaml:{line}: cmi5.iri: 'learning example org' is not an absolute IRI without spaces, '?' "
+            "or '#' — write a web address your organisation owns, e.g. 'https://learning.example.org/courses'") \
+        in result.output
 
 
 def test_a_base_template_without_the_runtime_tag_stops_the_cmi5_package(run, tmp_path):
@@ -109,8 +110,8 @@ def test_a_base_template_without_the_runtime_tag_stops_the_cmi5_package(run, tmp
                      '<script defer src="{{ root }}assets/coursepack.js"></script>'), encoding="utf-8")
     result = run("build", course, "--out", tmp_path / "dist", "-f", "cmi5")
     assert result.exit_code == 1
-    assert ("templates/base.html:1: cannot make the cmi5 package: index.html does not load assets/coursepack.js with a plain "
-            "<script src> tag, so nothing could be tracked") in result.output
+    assert ("templates/base.html:1: cannot make the cmi5 package: index.html does not load assets/coursepack.js "
+            "with a plain <script src> tag, so nothing could be tracked") in result.output
     assert not list((tmp_path / "dist").glob("*.zip"))
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from builder.assets import shipped
 from builder.course import Course
 from builder.formats import Request
 from builder.formats.base import site_files
@@ -26,7 +27,6 @@ from builder.manifest import LAUNCH
 from builder.problems import Problems
 from builder.render import Site
 from builder.resources import templates
-from builder.assets import shipped
 from builder.tracking import COURSE_DATA
 
 NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
@@ -141,35 +141,38 @@ def _check_langstrings(node: etree._Element) -> list[str]:
 
 def _check_au(au: etree._Element, names: set[str]) -> list[str]:
     """moveOn and launchMethod from their enumerations, masteryScore in 0..1, a url to a file in the zip."""
-    ident, errors = au.get("id"), []
-    if au.get("moveOn", "NotApplicable") not in MOVE_ON_VALUES:
-        errors.append(f"{STRUCTURE}: au '{ident}' moveOn '{au.get('moveOn')}' is not one of {', '.join(MOVE_ON_VALUES)}")
-    if au.get("launchMethod", "AnyWindow") not in LAUNCH_METHODS:
-        errors.append(f"{STRUCTURE}: au '{ident}' launchMethod '{au.get('launchMethod')}' is not AnyWindow or OwnWindow")
-    if au.get("masteryScore") is not None:
-        try:
-            ok = 0 <= float(au.get("masteryScore")) <= 1
-        except ValueError:
-            ok = False
-        if not ok:
-            errors.append(f"{STRUCTURE}: au '{ident}' masteryScore '{au.get('masteryScore')}' is not a decimal "
-                          "from 0 to 1")
+    where = f"{STRUCTURE}: au '{au.get('id')}'"
+    move_on, method = au.get("moveOn", "NotApplicable"), au.get("launchMethod", "AnyWindow")
+    mastery, errors = au.get("masteryScore"), []
+    if move_on not in MOVE_ON_VALUES:
+        errors.append(f"{where} moveOn '{move_on}' is not one of {', '.join(MOVE_ON_VALUES)}")
+    if method not in LAUNCH_METHODS:
+        errors.append(f"{where} launchMethod '{method}' is not AnyWindow or OwnWindow")
+    if mastery is not None and not _fraction(mastery):
+        errors.append(f"{where} masteryScore '{mastery}' is not a decimal from 0 to 1")
     url = (au.findtext(f"{{{NS}}}url") or "").strip()
-    local = posixpath.normpath(url.split("?")[0].split("#")[0]) if url else ""
     if not url or ":" in url.split("/")[0] or url.startswith("/"):
-        errors.append(f"{STRUCTURE}: au '{ident}' url '{url}' is not a relative URL into the package")
-    elif local not in names:
-        errors.append(f"{STRUCTURE}: au '{ident}' url '{url}' names no file in the package")
+        errors.append(f"{where} url '{url}' is not a relative URL into the package")
+    elif posixpath.normpath(url.split("?")[0].split("#")[0]) not in names:
+        errors.append(f"{where} url '{url}' names no file in the package")
     return errors
+
+
+def _fraction(text: str) -> bool:
+    """A decimal from 0 to 1, as xs:decimal writes it."""
+    try:
+        return 0 <= float(text) <= 1 and re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text.strip()) is not None
+    except ValueError:
+        return False
 
 
 def validate_xsd(data: bytes, folder: Path | None = None) -> list[str]:
     """cmi5.xml against the official CourseStructure.xsd in `folder` (default: COURSEPACK_CMI5_SCHEMAS), when
     there is one; nothing to say otherwise."""
-    named = folder or (Path(os.environ["COURSEPACK_CMI5_SCHEMAS"]) if os.environ.get("COURSEPACK_CMI5_SCHEMAS") else None)
-    if named is None:
+    named = folder or os.environ.get("COURSEPACK_CMI5_SCHEMAS")
+    if not named:
         return []
-    schema = etree.XMLSchema(etree.parse(str(named / "CourseStructure.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(Path(named) / "CourseStructure.xsd")))
     if schema.validate(etree.fromstring(data)):
         return []
     return [f"{STRUCTURE}:{e.line}: {e.message}" for e in schema.error_log]

@@ -93,7 +93,8 @@ class LRSServer:
                           "account": {"homePage": "https://lms.example.org", "name": "ana-42"}}
         token = base64.b64encode(f"au:{uuid.uuid4()}".encode()).decode()
         # the LMS's own activity id for the AU: the same at every launch of it
-        launch = Launch(name, registration, f"https://lms.example.org/activities/{name}", actor, str(uuid.uuid4()), token)
+        launch = Launch(name, registration, f"https://lms.example.org/activities/{name}", actor,
+                        session=str(uuid.uuid4()), token=token)
         data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": au.get("id")}]},
                                     "extensions": {SESSION_ID: launch.session}},
                 "launchMode": mode, "launchMethod": au.get("launchMethod"), "moveOn": au.get("moveOn"),
