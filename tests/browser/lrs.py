@@ -85,8 +85,9 @@ class LRSServer:
         return self.root / "pkg" / name
 
     def launch(self, name: str, *, mode: str = "Normal", registration: str | None = None,
-               actor: dict | None = None, mastery: float | None = None) -> Launch:
-        """LMS.LaunchData written and the launch URL made, as a cmi5 LMS does before opening the AU."""
+               actor: dict | None = None, mastery: float | None = None, lrs_host: str = "127.0.0.1") -> Launch:
+        """LMS.LaunchData written and the launch URL made, as a cmi5 LMS does before opening the AU; with
+        `lrs_host` "localhost" the LRS is at another origin than the package (cross-origin, CORS)."""
         au = etree.parse(str(self.root / "pkg" / name / "cmi5.xml")).find(f"{CMI5_NS}au")
         registration = registration or str(uuid.uuid4())
         actor = actor or {"objectType": "Agent", "name": "Ana Learner",
@@ -107,7 +108,8 @@ class LRSServer:
         fetch_id = str(uuid.uuid4())
         self.launches[fetch_id] = launch
         launch.fetch = f"/fetch/{fetch_id}"
-        query = urlencode({"endpoint": f"{self.origin}/lrs/", "fetch": f"{self.origin}/fetch/{fetch_id}",
+        lrs = self.origin.replace("127.0.0.1", lrs_host)
+        query = urlencode({"endpoint": f"{lrs}/lrs/", "fetch": f"{lrs}/fetch/{fetch_id}",
                            "registration": registration, "activityId": launch.activity_id,
                            "actor": json.dumps(actor)})
         launch.url = f"{self.origin}/pkg/{name}/{au.findtext(f'{CMI5_NS}url')}?{query}"
@@ -138,11 +140,25 @@ def _handler(server: LRSServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes = b"", mime: str = "application/json") -> None:
             self.send_response(status)
+            self._cors()
             self.send_header("Content-Type", mime)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(body)
+
+        def _cors(self) -> None:
+            """What an LRS at another origin than the content answers, as real ones do."""
+            self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Experience-API-Version")
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 - the base class's naming
+            server.record.requests.append(f"OPTIONS {urlsplit(self.path).path}")
+            self.send_response(204)
+            self._cors()
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _body(self) -> bytes:
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -61,7 +61,8 @@ def learner_page(browser, lrs):
         contexts.append(context)
 
         def route(route):
-            if route.request.url.startswith((lrs.origin + "/", "data:", "blob:", "about:")):
+            if route.request.url.startswith((lrs.origin + "/", lrs.origin.replace("127.0.0.1", "localhost") + "/",
+                                             "data:", "blob:", "about:")):
                 route.continue_()
             else:
                 errors.append(f"request off the stub LMS: {route.request.url}")
@@ -225,9 +226,43 @@ def test_failing_learner_fails_once_a_session(lrs, learner_page):
     assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
 
 
-def test_browse_mode_records_nothing_and_terminates_as_the_page_goes(lrs, learner_page):
+def test_an_lms_mastery_score_replaces_the_course_s(lrs, learner_page):
     page, errors = learner_page()
-    launch = lrs.launch("course", mode="Browse")
+    launch = lrs.launch("course", mastery=0.9)
+    learner = launched(page, launch.url)
+    learner.open("03-final-quiz.html")
+    learner.answer("final", PASSING)
+    assert "90" in learner.submit("final")  # the pass mark the page shows is the LMS's
+    learner.next()
+    learner.finish()
+    page.wait_for_url(lrs.origin + "/return.html")
+    statements = lrs.statements(launch)
+    assert verbs(statements) == ["initialized", *["answered"] * 4, "failed", "terminated"]
+    assert_cmi5(statements, launch, mastery=0.9)
+    assert statements[5]["result"]["score"]["scaled"] == 0.8
+    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+
+
+def test_leaving_without_finish_sends_what_waits_and_terminated(lrs, learner_page):
+    page, errors = learner_page()
+    launch = lrs.launch("course")
+    learner = launched(page, launch.url)
+    learner.start()
+    learner.next()
+    learner.answer("check", CHECK_WRONG)
+    learner.submit("check")
+    page.close(run_before_unload=True)
+    statements = wait_statements(lrs, launch)
+    assert verbs(statements) == ["initialized", *["answered"] * 3, "terminated"]
+    assert_cmi5(statements, launch)
+    assert lrs.bookmark(launch)["state"].startswith("2~")
+    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+
+
+@pytest.mark.parametrize("lrs_host", ["127.0.0.1", "localhost"], ids=["same-origin", "cross-origin"])
+def test_browse_mode_records_nothing_and_terminates_as_the_page_goes(lrs, learner_page, lrs_host):
+    page, errors = learner_page()
+    launch = lrs.launch("course", mode="Browse", lrs_host=lrs_host)
     learner = launched(page, launch.url)
     learner.open("03-final-quiz.html")
     learner.answer("final", PASSING)
