@@ -226,7 +226,7 @@ def test_failing_learner_fails_once_a_session(lrs, learner_page):
     assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
 
 
-def test_an_lms_mastery_score_replaces_the_course_s(lrs, learner_page):
+def test_the_lms_mastery_score_replaces_the_course_one(lrs, learner_page):
     page, errors = learner_page()
     launch = lrs.launch("course", mastery=0.9)
     learner = launched(page, launch.url)
@@ -259,10 +259,11 @@ def test_leaving_without_finish_sends_what_waits_and_terminated(lrs, learner_pag
     assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
 
 
-@pytest.mark.parametrize("lrs_host", ["127.0.0.1", "localhost"], ids=["same-origin", "cross-origin"])
-def test_browse_mode_records_nothing_and_terminates_as_the_page_goes(lrs, learner_page, lrs_host):
+@pytest.mark.parametrize("mode, lrs_host", [("Browse", "127.0.0.1"), ("Review", "localhost")],
+                         ids=["browse-same-origin", "review-cross-origin"])
+def test_browse_and_review_record_nothing_and_terminate_as_the_page_goes(lrs, learner_page, mode, lrs_host):
     page, errors = learner_page()
-    launch = lrs.launch("course", mode="Browse", lrs_host=lrs_host)
+    launch = lrs.launch("course", mode=mode, lrs_host=lrs_host)
     learner = launched(page, launch.url)
     learner.open("03-final-quiz.html")
     learner.answer("final", PASSING)
