@@ -162,3 +162,24 @@ def test_cmi5_xml_is_valid_against_the_official_schema(run, tmp_path):
         package = build(run, tracked(tmp_path / rule, rule), tmp_path / rule / "dist", "cmi5")["cmi5"]
         with zipfile.ZipFile(package) as archive:
             assert validate_xsd(archive.read("cmi5.xml"), SCHEMAS) == [], rule
+
+
+def test_the_schema_check_reports_each_complaint_with_its_line(tmp_path, monkeypatch):
+    # Not the official schema: a stand-in that only accepts another root, to show the plumbing reports.
+    (tmp_path / "CourseStructure.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other" '
+        'elementFormDefault="qualified"><xs:element name="other"/></xs:schema>', encoding="utf-8")
+    data = b'<?xml version="1.0"?>\n<courseStructure xmlns="urn:other"/>'
+    assert validate_xsd(data, tmp_path) == ["cmi5.xml:2: Element '{urn:other}courseStructure': "
+                                            "No matching global declaration available for the validation root."]
+    monkeypatch.delenv("COURSEPACK_CMI5_SCHEMAS", raising=False)
+    assert validate_xsd(data) == []  # no folder named, none in the environment: nothing to say
+    monkeypatch.setenv("COURSEPACK_CMI5_SCHEMAS", str(tmp_path))
+    assert len(validate_xsd(data)) == 1
+
+
+def test_check_says_when_a_zip_has_no_cmi5_xml(tmp_path):
+    package = tmp_path / "not-cmi5.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("index.html", "<!doctype html>")
+    assert check(package) == ["no cmi5.xml at the root of the package"]
