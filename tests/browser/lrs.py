@@ -71,6 +71,7 @@ class LRSServer:
         root.mkdir(parents=True, exist_ok=True)
         self.record = Record()
         self.launches: dict[str, Launch] = {}
+        self.packages: dict[str, Path] = {}  # name -> the zip mounted as /pkg/<name>/
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -80,6 +81,7 @@ class LRSServer:
 
     def mount(self, name: str, package: Path) -> Path:
         """Unzip a package to /pkg/<name>/."""
+        self.packages[name] = package
         with zipfile.ZipFile(package) as archive:
             archive.extractall(self.root / "pkg" / name)
         return self.root / "pkg" / name

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from lms import watched_context
 from lrs import SESSION_ID, LRSServer
 from test_tracking import CHECK_WRONG, FAILING, FIXTURE, PASSING, STORAGE_KEY, SURVEY, Learner
 
@@ -45,44 +46,32 @@ def lrs(tmp_path_factory):
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     server = LRSServer(folder / "lrs")
-    server.package = next((folder / "dist").glob("*-cmi5.zip"))
-    server.mount("course", server.package)
+    server.mount("course", next((folder / "dist").glob("*-cmi5.zip")))
     yield server
     server.close()
 
 
 @pytest.fixture
 def learner_page(browser, lrs):
-    """`learner_page()` -> (page, errors): a fresh browser context in which only the stub's origin loads."""
-    contexts, errors = [], []
+    """`learner_page()` -> (page, problems): a page in a fresh browser context where only the stub LMS loads
+    (at 127.0.0.1, and at localhost as another origin); `problems()` lists what a learner would notice."""
+    contexts = []
 
     def make():
-        context = browser.new_context()
+        other = lrs.origin.replace("127.0.0.1", "localhost")
+        context, watch = watched_context(browser, (lrs.origin + "/", other + "/"))
         contexts.append(context)
-
-        def route(route):
-            if route.request.url.startswith((lrs.origin + "/", lrs.origin.replace("127.0.0.1", "localhost") + "/",
-                                             "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                errors.append(f"request off the stub LMS: {route.request.url}")
-                route.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        context.on("console", lambda m: errors.append(f"console error: {m.text} ({m.location.get('url')})")
-                   if m.type == "error" and not _no_document(m) else None)
-        context.on("weberror", lambda e: errors.append(f"page error: {e.error}"))
-        context.set_default_timeout(10_000)
-        return context.new_page(), errors
+        return context.new_page(), lambda: [p for p in watch.problems() if not _no_document(p)]
 
     yield make
     for context in contexts:
         context.close()
 
 
-def _no_document(message) -> bool:
-    """Chromium's console line for the State API's 404, which is how xAPI says a document does not exist yet."""
-    return "404" in message.text and "/lrs/activities/state?" in message.location.get("url", "")
+def _no_document(problem: str) -> bool:
+    """Chromium's console line for the State API's 404: how xAPI says a document does not exist yet."""
+    return problem.startswith("console error: Failed to load resource: the server responded with a status of 404") \
+        and "/lrs/activities/state?" in problem
 
 
 def course_frame(page):
@@ -153,7 +142,7 @@ def assert_cmi5(statements: list[dict], launch, mastery: float = 0.8) -> None:
 
 
 def test_passing_learner(lrs, learner_page):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course")
     learner = launched(page, launch.url)
     learner.start()
@@ -191,7 +180,7 @@ def test_passing_learner(lrs, learner_page):
     likert = [s for s in survey if s["object"]["definition"]["interactionType"] == "likert"][0]
     assert likert["result"]["response"] == "4" and len(likert["object"]["definition"]["scale"]) == 5
     assert lrs.bookmark(launch)["passed"] and lrs.bookmark(launch)["completed"]
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
     # Launched again in the same registration: the work is back; no second completed or passed.
     again = lrs.launch("course", registration=launch.registration)
@@ -204,11 +193,11 @@ def test_passing_learner(lrs, learner_page):
     page.wait_for_url(lrs.origin + "/return.html")
     assert verbs(lrs.statements(again)) == ["initialized", "terminated"]
     assert_cmi5(lrs.statements(again), again)
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 def test_failing_learner_fails_once_a_session(lrs, learner_page):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course")
     learner = launched(page, launch.url)
     learner.open("03-final-quiz.html")
@@ -223,11 +212,11 @@ def test_failing_learner_fails_once_a_session(lrs, learner_page):
     assert verbs(statements) == ["initialized", *["answered"] * 4, "failed", *["answered"] * 4, "terminated"]
     assert_cmi5(statements, launch)
     assert statements[5]["result"]["score"]["scaled"] == 0  # every answer wrong
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 def test_the_lms_mastery_score_replaces_the_course_one(lrs, learner_page):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course", mastery=0.9)
     learner = launched(page, launch.url)
     learner.open("03-final-quiz.html")
@@ -240,11 +229,11 @@ def test_the_lms_mastery_score_replaces_the_course_one(lrs, learner_page):
     assert verbs(statements) == ["initialized", *["answered"] * 4, "failed", "terminated"]
     assert_cmi5(statements, launch, mastery=0.9)
     assert statements[5]["result"]["score"]["scaled"] == 0.8
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 def test_leaving_without_finish_sends_what_waits_and_terminated(lrs, learner_page):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course")
     learner = launched(page, launch.url)
     learner.start()
@@ -256,13 +245,13 @@ def test_leaving_without_finish_sends_what_waits_and_terminated(lrs, learner_pag
     assert verbs(statements) == ["initialized", *["answered"] * 3, "terminated"]
     assert_cmi5(statements, launch)
     assert lrs.bookmark(launch)["state"].startswith("2~")
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 @pytest.mark.parametrize("mode, lrs_host", [("Browse", "127.0.0.1"), ("Review", "localhost")],
                          ids=["browse-same-origin", "review-cross-origin"])
 def test_browse_and_review_record_nothing_and_terminate_as_the_page_goes(lrs, learner_page, mode, lrs_host):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course", mode=mode, lrs_host=lrs_host)
     learner = launched(page, launch.url)
     learner.open("03-final-quiz.html")
@@ -274,11 +263,11 @@ def test_browse_and_review_record_nothing_and_terminate_as_the_page_goes(lrs, le
     assert verbs(statements) == ["initialized", "terminated"]
     assert_cmi5(statements, launch)
     assert lrs.bookmark(launch) is None
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 def test_reload_after_terminated_sends_nothing_and_says_so(lrs, learner_page):
-    page, errors = learner_page()
+    page, problems = learner_page()
     launch = lrs.launch("course")
     learner = launched(page, launch.url)
     learner.start()
@@ -289,11 +278,11 @@ def test_reload_after_terminated_sends_nothing_and_says_so(lrs, learner_page):
     page.wait_for_timeout(200)
     assert verbs(lrs.statements(launch)) == ["initialized", "terminated"]
     assert lrs.record.requests.count(f"POST {launch.fetch}") == 2
-    assert not lrs.record.protocol_errors and not errors, (lrs.record.protocol_errors, errors)
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
 def test_opened_from_a_folder_is_the_offline_course(lrs, open_context, tmp_path):
-    with zipfile.ZipFile(lrs.package) as archive:
+    with zipfile.ZipFile(lrs.packages["course"]) as archive:
         archive.extractall(tmp_path)
     context, page, watch = open_context()
     page.goto((tmp_path / "index.html").as_uri())
