@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import uuid
 import zipfile
 from datetime import datetime
@@ -91,13 +90,14 @@ def verbs(statements: list[dict]) -> list[str]:
     return [s["verb"]["id"].removeprefix(ADL + "verbs/") for s in statements]
 
 
-def wait_statements(lrs, launch, last: str = "terminated") -> list[dict]:
-    """The session's statements, once the one with verb `last` has arrived (sent by a page now gone)."""
+def wait_statements(lrs, launch, page, last: str = "terminated") -> list[dict]:
+    """The session's statements, once the one with verb `last` has arrived. The wait is an open page's of the
+    learner's context (not a sleep), so that Playwright goes on routing the context's requests meanwhile."""
     for _ in range(200):
         found = lrs.statements(launch)
         if found and verbs(found)[-1] == last:
             return found
-        time.sleep(0.025)
+        page.wait_for_timeout(25)
     raise AssertionError(f"no '{last}' statement arrived; the LRS has {verbs(lrs.statements(launch))}")
 
 
@@ -240,8 +240,9 @@ def test_leaving_without_finish_sends_what_waits_and_terminated(lrs, learner_pag
     learner.next()
     learner.answer("check", CHECK_WRONG)
     learner.submit("check")
+    still = page.context.new_page()
     page.close(run_before_unload=True)
-    statements = wait_statements(lrs, launch)
+    statements = wait_statements(lrs, launch, still)
     assert verbs(statements) == ["initialized", *["answered"] * 3, "terminated"]
     assert_cmi5(statements, launch)
     assert lrs.bookmark(launch)["state"].startswith("2~")
@@ -258,11 +259,33 @@ def test_browse_and_review_record_nothing_and_terminate_as_the_page_goes(lrs, le
     learner.answer("final", PASSING)
     learner.submit("final")
     learner.open("04-feedback.html")
+    still = page.context.new_page()
     page.close(run_before_unload=True)  # pagehide: terminated goes in a request that outlives the page
-    statements = wait_statements(lrs, launch)
+    statements = wait_statements(lrs, launch, still)
     assert verbs(statements) == ["initialized", "terminated"]
     assert_cmi5(statements, launch)
     assert lrs.bookmark(launch) is None
+    assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
+
+
+def test_launched_in_a_frame_of_the_lms_page(lrs, learner_page):
+    page, problems = learner_page()
+    launch = lrs.launch("course")
+    page.goto(lrs.origin + "/return.html")  # the LMS's page, which shows the AU in a frame (launchMethod AnyWindow)
+    page.evaluate("url => { const f = document.createElement('iframe'); f.src = url; document.body.appendChild(f); }",
+                  launch.url)
+    au = page.frame_locator("iframe").first
+    au.locator("iframe.cp-frame").wait_for()
+    learner = Learner(lambda: page.main_frame.child_frames[0].child_frames[0])
+    learner.open("03-final-quiz.html")
+    learner.answer("final", PASSING)
+    learner.submit("final")
+    learner.next()
+    learner.finish()
+    statements = wait_statements(lrs, launch, page)
+    assert verbs(statements) == ["initialized", *["answered"] * 4, "passed", "terminated"]
+    assert_cmi5(statements, launch)
+    page.wait_for_function("() => document.querySelector('iframe').contentWindow.location.pathname == '/return.html'")
     assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
