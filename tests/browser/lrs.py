@@ -57,7 +57,7 @@ class Launch:
 class Record:
     """Everything the LRS received, in order."""
 
-    statements: list[dict] = field(default_factory=list)
+    statements: list[tuple[str, dict]] = field(default_factory=list)  # (the Authorization it came with, statement)
     state: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)  # "METHOD path" of every request
     protocol_errors: list[str] = field(default_factory=list)
@@ -98,15 +98,8 @@ class LRSServer:
         # the LMS's own activity id for the AU: the same at every launch of it
         launch = Launch(name, registration, f"https://lms.example.org/activities/{name}", actor,
                         session=str(uuid.uuid4()), token=token)
-        data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": au.get("id")}]},
-                                    "extensions": {SESSION_ID: launch.session}},
-                "launchMode": mode, "launchMethod": au.get("launchMethod"), "moveOn": au.get("moveOn"),
-                "returnURL": f"{self.origin}/return.html"}
-        score = mastery if mastery is not None else au.get("masteryScore")
-        if score is not None:
-            data["masteryScore"] = float(score)
         key = (launch.activity_id, json.dumps(actor, sort_keys=True), registration, "LMS.LaunchData")
-        self.record.state[key] = json.dumps(data).encode()
+        self.record.state[key] = json.dumps(self._launch_data(au, launch, mode, mastery)).encode()
         fetch_id = str(uuid.uuid4())
         self.launches[fetch_id] = launch
         launch.fetch = f"/fetch/{fetch_id}"
@@ -117,12 +110,24 @@ class LRSServer:
         launch.url = f"{self.origin}/pkg/{name}/{au.findtext(f'{CMI5_NS}url')}?{query}"
         return launch
 
+    def _launch_data(self, au: etree._Element, launch: Launch, mode: str, mastery: float | None) -> dict:
+        """LMS.LaunchData: the context template with a new session id, and the AU's settings (or the LMS's
+        own mastery score)."""
+        data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": au.get("id")}]},
+                                    "extensions": {SESSION_ID: launch.session}},
+                "launchMode": mode, "launchMethod": au.get("launchMethod"), "moveOn": au.get("moveOn"),
+                "returnURL": f"{self.origin}/return.html"}
+        score = mastery if mastery is not None else au.get("masteryScore")
+        if score is not None:
+            data["masteryScore"] = float(score)
+        return data
+
     def statements(self, launch: Launch) -> list[dict]:
-        """The statements of one launch's session, in the order they arrived."""
-        return [s for s in self.record.statements
-                if s.get("context", {}).get("extensions", {}).get(SESSION_ID) == launch.session]
+        """The statements sent with one launch's token, in the order they arrived."""
+        return [s for auth, s in self.record.statements if auth == f"Basic {launch.token}"]
 
     def bookmark(self, launch: Launch, state_id: str = "coursepack") -> dict | None:
+        """The State API document `state_id` of the launch's AU, learner and registration, if there is one."""
         data = self.record.state.get((launch.activity_id, json.dumps(launch.actor, sort_keys=True),
                                       launch.registration, state_id))
         return json.loads(data) if data else None
@@ -232,7 +237,7 @@ def _handler(server: LRSServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(400)
             items = data if isinstance(data, list) else [data]
             with server.lock:
-                server.record.statements.extend(items)
+                server.record.statements.extend((self.headers.get("Authorization"), s) for s in items)
             self._send(200, json.dumps([s.get("id") for s in items]).encode())
 
     return Handler
