@@ -72,6 +72,7 @@ class LRSServer:
         self.record = Record()
         self.launches: dict[str, Launch] = {}
         self.packages: dict[str, Path] = {}  # name -> the zip mounted as /pkg/<name>/
+        self.refuse = 0  # statement requests still to answer 503, as an overloaded LRS does
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -237,6 +238,9 @@ def _handler(server: LRSServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(400)
             items = data if isinstance(data, list) else [data]
             with server.lock:
+                if server.refuse:
+                    server.refuse -= 1
+                    return self._send(503, b'{"error": "busy"}')
                 server.record.statements.extend((self.headers.get("Authorization"), s) for s in items)
             self._send(200, json.dumps([s.get("id") for s in items]).encode())
 

@@ -215,6 +215,27 @@ def test_failing_learner_fails_once_a_session(lrs, learner_page):
     assert not lrs.record.protocol_errors and not problems(), (lrs.record.protocol_errors, problems())
 
 
+def test_statements_an_lrs_refused_go_again_in_order(lrs, learner_page):
+    page, problems = learner_page()
+    launch = lrs.launch("course")
+    lrs.refuse = 1  # the LRS is busy: initialized is refused, and stays first in line
+    learner = launched(page, launch.url)
+    learner.start()  # the next commit sends it again, then what followed
+    learner.next()
+    learner.answer("check", CHECK_WRONG)
+    learner.submit("check")
+    learner.next()
+    learner.next()
+    learner.finish()
+    page.wait_for_url(lrs.origin + "/return.html")
+    statements = lrs.statements(launch)
+    assert verbs(statements) == ["initialized", *["answered"] * 3, "terminated"]
+    assert_cmi5(statements, launch)
+    assert lrs.refuse == 0 and not lrs.record.protocol_errors, lrs.record.protocol_errors
+    refused = [p for p in problems() if "status of 503" in p and "/lrs/statements" in p]
+    assert len(refused) == 1 and problems() == refused  # Chromium logs the refused request, nothing else
+
+
 def test_the_lms_mastery_score_replaces_the_course_one(lrs, learner_page):
     page, problems = learner_page()
     launch = lrs.launch("course", mastery=0.9)
