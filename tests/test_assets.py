@@ -91,7 +91,7 @@ def test_own_scripts_and_stylesheets_are_committed_minified_and_match_their_sour
         expected[f"{hashlib.sha256(data).hexdigest()}{source.suffix}"] = assets.MINIFIERS[source.suffix](data)
     committed = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert committed == expected, "templates/minified/ is out of date: run python -m builder.assets and commit it"
-    assert {p.name for p in assets.own_sources()} == {"coursepack.css", "coursepack.js", "single.js"}
+    assert {p.name for p in assets.own_sources()} == {"coursepack.css", "coursepack.js", "single.js", "cmi5.js"}
 
 
 def test_a_build_with_an_empty_cache_minifies_nothing(new_course, tmp_path):
