@@ -106,9 +106,11 @@ def _recipe() -> str:
 
 
 def own_sources() -> list[Path]:
-    """coursepack's own scripts and stylesheets, which packages carry minified: static files and single.js."""
+    """coursepack's own scripts and stylesheets, which packages carry minified: static files, single.js and the
+    cmi5 runtime."""
     folder = templates()
-    return sorted(p for p in [*(folder / "static").iterdir(), folder / "single.js"] if p.suffix in MINIFIERS)
+    own = [*(folder / "static").iterdir(), folder / "single.js", folder / "formats" / "cmi5.js"]
+    return sorted(p for p in own if p.suffix in MINIFIERS)
 
 
 def write_preminified(folder: Path) -> list[Path]:

@@ -73,6 +73,7 @@ class Course:
     budget_line: int = 0  # where course.yaml sets it, for the over-budget error
     images: ImageSettings = ImageSettings()
     learner_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, its preset choices) for My progress
+    cmi5_iri: str = ""  # course.yaml's cmi5.iri: where the cmi5 ids start (builder/formats/cmi5.py)
 
     def text(self, lang: str) -> CourseText:
         """Metadata in `lang`, falling back to the primary language per field."""
@@ -103,7 +104,7 @@ def load_course(root: Path, problems: Problems) -> Course | None:
         organisation=values["organisation"], licence=values["licence"], duration=values["duration"],
         completion=Completion(**values["completion"]), texts=_texts(values, languages, doc, problems),
         budget=values["budget"], budget_line=doc.lines.get(("budget",), 0),
-        images=ImageSettings(**values["images"]),
+        images=ImageSettings(**values["images"]), cmi5_iri=values["cmi5"]["iri"],
         learner_fields=tuple((name, tuple(choices)) for name, choices in values["learner_fields"].items()),
     )
     if root.name != course.id:

@@ -39,8 +39,8 @@ STRINGS = {
     "which_file": "Which file? To learn on this computer or phone, take the offline zip: unzip it and open "
                   "index.html. A single .html file, where there is one, is the same course as one web page, easy "
                   "to send by e-mail or messaging app. An .epub file is the course as an e-book, a .zim file "
-                  "opens in the Kiwix app. The SCORM zips are for the LMS administrator to upload, an .imscc file "
-                  "to import as a course with the LMS's own quizzes.",
+                  "opens in the Kiwix app. The SCORM and cmi5 zips are for the LMS administrator to upload, an "
+                  ".imscc file to import as a course with the LMS's own quizzes.",
     "summary": "Packages: {count}, {size} in all. Download times are for a {speed} connection.",
     "empty": "There are no packages in this folder yet.",
     "col_file": "File",

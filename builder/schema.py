@@ -190,6 +190,15 @@ def size(value: Any, raw: str | None) -> int:
                       "'500KB' or '1.5 MB'") from None
 
 
+def iri(value: Any, raw: str | None) -> str:
+    """An absolute IRI (a scheme, then no spaces): what xAPI and cmi5 take as an activity id."""
+    value = text(value, raw)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`#?]+", value):
+        raise Invalid(f"'{value}' is not an absolute IRI without spaces, '?' or '#'",
+                      "write a web address your organisation owns, e.g. 'https://learning.example.org/courses'")
+    return value.rstrip("/")
+
+
 slug = pattern(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "a valid id (lowercase letters, digits and single '-', "
                "starting with a letter)", "land-use-basics", ID_LENGTH)
 version = pattern(r"[0-9A-Za-z][0-9A-Za-z.+-]*", "a valid version (letters, digits, '.', '-', '+')", "1.0.0",
@@ -236,6 +245,11 @@ COMPLETION = Section((
           doc="Percentage a learner needs to pass graded quizzes; written into the SCORM manifests."),
 ))
 
+CMI5 = Section((
+    Field("iri", iri, "", doc="Where the cmi5 course and AU ids start (default https://coursepack.invalid/courses): "
+          "an address your organisation owns keeps them unique in any LMS."),
+))
+
 IMAGES = Section((
     Field("max_width", integer(16, 10000), 1280,
           doc="Widest an image may be, in pixels: wider PNG and JPEG images are scaled down, keeping their "
@@ -265,6 +279,7 @@ COURSE = (
     Field("duration", duration, None, doc="Estimated learning time shown on the home page."),
     Field("objectives", text_list, [], doc="Learning objectives listed on the home page."),
     Field("completion", COMPLETION, {}, doc="Completion rule and mastery score used by tracking."),
+    Field("cmi5", CMI5, {}, doc="Settings of the cmi5 package (`--format cmi5`)."),
     Field("budget", size, None, doc="Largest size a package may have ('2MB', '500KB' or bytes): a bigger "
           "package fails the build, so a course stays cheap to download on a slow link."),
     Field("images", IMAGES, {}, doc="How images are made smaller at build time (PNG and JPEG)."),

@@ -13,6 +13,8 @@ from builder.assets import minify, shipped, shipped_bytes
 
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
 BUDGET = 9653  # bytes of gzip -9 of every shipped script and stylesheet together (bench/README.md)
+CMI5_RUNTIME = STATIC.parent / "formats" / "cmi5.js"  # in cmi5 packages only, beside coursepack.js
+CMI5_BUDGET = 3584  # bytes of gzip -9: launch, token, launch data, statements, bookmark (it was 2.9 KB)
 
 
 def test_shipped_css_and_js_are_under_8_kb_gzipped():
@@ -20,6 +22,14 @@ def test_shipped_css_and_js_are_under_8_kb_gzipped():
     assert {p.name for p in files} >= {"coursepack.css", "coursepack.js"}
     sizes = {p.name: len(gzip.compress(shipped_bytes(p), 9)) for p in files}
     assert sum(sizes.values()) < BUDGET, f"gzip -9 sizes {sizes}: {sum(sizes.values())} B, budget {BUDGET} B"
+
+
+def test_the_cmi5_runtime_is_es5_and_small():
+    from calmjs.parse import es5
+
+    es5(CMI5_RUNTIME.read_text(encoding="utf-8"))  # old WebViews: a syntax error here would stop the course
+    size = len(gzip.compress(shipped_bytes(CMI5_RUNTIME), 9))
+    assert size < CMI5_BUDGET, f"cmi5.js is {size} B gzipped, budget {CMI5_BUDGET} B"
 
 
 def test_scripts_and_stylesheets_are_minified_deterministically():
@@ -81,7 +91,7 @@ def test_own_scripts_and_stylesheets_are_committed_minified_and_match_their_sour
         expected[f"{hashlib.sha256(data).hexdigest()}{source.suffix}"] = assets.MINIFIERS[source.suffix](data)
     committed = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert committed == expected, "templates/minified/ is out of date: run python -m builder.assets and commit it"
-    assert {p.name for p in assets.own_sources()} == {"coursepack.css", "coursepack.js", "single.js"}
+    assert {p.name for p in assets.own_sources()} == {"coursepack.css", "coursepack.js", "single.js", "cmi5.js"}
 
 
 def test_a_build_with_an_empty_cache_minifies_nothing(new_course, tmp_path):

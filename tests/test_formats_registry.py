@@ -12,13 +12,13 @@ def test_formats_come_from_the_registry():
         ("scorm12", ".zip", True, False, True), ("scorm2004", ".zip", True, False, True),
         ("offline", ".zip", True, True, False), ("single", ".html", False, False, False),
         ("epub", ".epub", False, False, True), ("zim", ".zim", False, False, True),
-        ("cc", ".imscc", False, False, True)]
-    assert ALL_FORMATS == ("scorm12", "scorm2004", "offline", "single", "epub", "zim", "cc")
+        ("cc", ".imscc", False, False, True), ("cmi5", ".zip", False, False, True)]
+    assert ALL_FORMATS == ("scorm12", "scorm2004", "offline", "single", "epub", "zim", "cc", "cmi5")
     assert (FORMATS, COMBINED_FORMATS) == (("scorm12", "scorm2004", "offline"), ("offline",))
 
 
 def test_help_offers_every_registered_format(run):
-    assert "[scorm12|scorm2004|offline|single|epub|zim|cc]" in run("build", "--help").output
+    assert "[scorm12|scorm2004|offline|single|epub|zim|cc|cmi5]" in run("build", "--help").output
 
 
 def test_every_format_of_a_new_course_passes_its_validator(run, new_course, tmp_path):
@@ -29,7 +29,7 @@ def test_every_format_of_a_new_course_passes_its_validator(run, new_course, tmp_
     names = {"scorm12": "town-course-0.1.0-scorm12.zip", "scorm2004": "town-course-0.1.0-scorm2004.zip",
              "offline": "town-course-0.1.0-offline.zip", "single": "town-course-0.1.0-single.html",
              "epub": "town-course-0.1.0.epub", "zim": "town-course-0.1.0.zim",
-             "cc": "town-course-0.1.0-cc.imscc"}
+             "cc": "town-course-0.1.0-cc.imscc", "cmi5": "town-course-0.1.0-cmi5.zip"}
     assert sorted(p.name for p in out.iterdir() if p.name != RECORD) == sorted([*names.values(), "catalog.json", "index.html"])
     for name, fmt in REGISTRY.items():
         if fmt.check:

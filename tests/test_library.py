@@ -195,7 +195,8 @@ def test_page_is_accessible_in_structure_and_escapes_text(project, run):
         assert all(row.xpath("./th[@scope='row']//a") for row in table.xpath(".//tbody/tr[position() > 1]"))
     assert "Caminos &lt;y&gt; puentes &amp; más" in text
     which = page.xpath("//p[@class='which']")[0].text_content()
-    assert "offline zip: unzip it and open index.html" in which and "SCORM zips are for the LMS administrator" in which
+    assert "offline zip: unzip it and open index.html" in which
+    assert "SCORM and cmi5 zips are for the LMS administrator" in which
 
 
 def test_page_shows_size_and_download_time_at_256_kbit(project, run):

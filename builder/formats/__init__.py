@@ -85,6 +85,8 @@ REGISTRY: dict[str, Format] = {f.name: f for f in (
            "Open it in the Kiwix app, or put it on a Kiwix hotspot", 4, "zim"),
     Format("cc", ".imscc", False, False, "builder.formats.cc", "Common Cartridge",
            "Import into Moodle, Canvas, Blackboard, Brightspace as a course with native quizzes", 7),
+    Format("cmi5", ".zip", False, False, "builder.formats.cmi5", "cmi5 (xAPI)",
+           "Import into an LMS or LRS that speaks cmi5", 8),
 )}  # in the order of --format choices and of the build summary
 ALL_FORMATS = tuple(REGISTRY)
 FORMATS = tuple(name for name, f in REGISTRY.items() if f.default)  # what `build` writes unless --format says otherwise

@@ -328,35 +328,42 @@ def lms_context(browser, lms_server):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(**options)
+        context, watch = watched_context(browser, (lms_server.origin + "/", "file://"), **options)
         contexts.append(context)
-        watch = Watch()
-        allowed = (lms_server.origin + "/", "file://", "data:", "blob:", "about:")
-
-        def route(route):
-            url = route.request.url
-            if url.startswith(allowed):
-                route.continue_()
-            else:
-                watch.blocked.append(url)
-                route.abort("blockedbyclient")
-
-        def dialog(d):
-            watch.dialogs.append(f"{d.type}: {d.message}")
-            d.dismiss()
-
-        context.route("**/*", route)
-        context.on("console", lambda m: watch.errors.append(
-            f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', 0)})")
-            if m.type == "error" else None)
-        context.on("weberror", lambda e: watch.errors.append(f"page error: {e.error}"))
-        context.on("dialog", dialog)
-        context.set_default_timeout(10_000)
         return context, watch
 
     yield make
     for context in contexts:
         context.close()
+
+
+def watched_context(browser, allowed: tuple[str, ...], **options) -> tuple[Any, Watch]:
+    """A fresh browser context in which only URLs starting with `allowed` (and data:, blob:, about:) load,
+    with what a learner would notice recorded in its Watch."""
+    context = browser.new_context(**options)
+    watch = Watch()
+    allowed = (*allowed, "data:", "blob:", "about:")
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            watch.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def dialog(d):
+        watch.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    context.route("**/*", route)
+    context.on("console", lambda m: watch.errors.append(
+        f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', 0)})")
+        if m.type == "error" else None)
+    context.on("weberror", lambda e: watch.errors.append(f"page error: {e.error}"))
+    context.on("dialog", dialog)
+    context.set_default_timeout(10_000)
+    return context, watch
 
 
 def open_visit(context, server: LMSServer, launch: str, version: str, *, cmi: dict | None = None,
