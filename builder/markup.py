@@ -11,6 +11,8 @@ from importlib import import_module
 from pathlib import Path
 
 import markdown
+from anyascii import anyascii
+from markdown.extensions.toc import slugify
 
 from builder import schema
 from builder.divs import quoted_boxes, tab_boxes
@@ -147,9 +149,15 @@ def code_block(source: str, language: str, class_name: str, options: dict, md: m
     return f"<pre><code{lang}>{html.escape(source, quote=False)}\n</code></pre>"
 
 
+def heading_id(text: str, separator: str) -> str:
+    """A heading's id in ASCII letters whatever its script (`Карта зон` -> `karta-zon`): Markdown's own
+    slugify drops every non-Latin letter, which left Russian, Arabic or Chinese headings with empty ids."""
+    return slugify(anyascii(text), separator)
+
+
 @cache
 def _markdown() -> markdown.Markdown:
-    configs = {"markdown.extensions.toc": {"toc_depth": "1-3"},
+    configs = {"markdown.extensions.toc": {"toc_depth": "1-3", "slugify": heading_id},
                "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
                # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
                "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}

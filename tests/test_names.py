@@ -241,3 +241,14 @@ def test_a_missing_file_in_another_script_is_named_as_written(project, run):
     write_module(project, "![Карта](../images/нет.png)\n")
     assert problems(run("check", COURSE)) == [
         f"{MODULE}:3: '../images/нет.png': file not found — check the file name and its folder"]
+
+
+@pytest.mark.parametrize("heading, expected", [
+    ("Карта зон", "karta-zon"), ("Évaluation straße", "evaluation-strasse"), ("خريطة", "khryth"),
+    ("地图", "detu"), ("Zoning 101", "zoning-101")])
+def test_heading_ids_are_ascii_words_in_any_script(heading, expected):
+    """A heading in any script gets a readable id, not an empty one that the page numbers `_1`, `_2`."""
+    from builder.markup import to_html
+
+    html, _ = to_html(f"## {heading}\n")
+    assert f'id="{expected}"' in html
