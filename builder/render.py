@@ -228,9 +228,14 @@ def render_site(course: Course, lang: str, pages: list[Page], problems: Problems
     return site
 
 
+def file_bytes(data: bytes | Path) -> bytes:
+    """The bytes of a file of a site: held in memory, or a course file left where it is (images, media)."""
+    return data if isinstance(data, bytes) else data.read_bytes()
+
+
 def file_text(data: bytes | Path) -> str:
     """The text of a file of a site (pages and scripts are UTF-8: builder.safefiles checked a course's own)."""
-    return (data if isinstance(data, bytes) else data.read_bytes()).decode("utf-8")
+    return file_bytes(data).decode("utf-8")
 
 
 def _exists(env: jinja2.Environment, template: str) -> bool:

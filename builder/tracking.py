@@ -168,7 +168,6 @@ def _rule_line(course: Course) -> int:
     return 0
 
 
-def read_course_data(data: bytes) -> dict[str, Any]:
-    """The course model back from the bytes course_data_js wrote (a format that reshapes it: builder.formats.cc)."""
-    text = data.decode("utf-8")
+def read_course_data(text: str) -> dict[str, Any]:
+    """The course model back from the text course_data_js wrote (a format that reshapes it: builder.formats.cc)."""
     return json.loads(text[text.index("{"):text.rindex("}") + 1])

@@ -272,7 +272,7 @@ def test_graded_quizzes_leave_the_pages_and_the_course_model(tracked):
     page = read(tracked, "03-final-quiz.html").decode()
     assert 'id="quiz-final"' in page and 'data-quiz="final"' not in page and "cp-quiz-form" not in page
     assert "taken on your learning platform" in page
-    model = read_course_data(read(tracked, "assets/course-data.js"))
+    model = read_course_data(read(tracked, "assets/course-data.js").decode())
     assert [q["id"] for q in model["quizzes"]] == ["check", "feedback"]  # the knowledge check and the survey
     assert model["rule"] == "pages"  # the LMS decides on passing
     progress = read(tracked, "progress.html").decode()

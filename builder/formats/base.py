@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from builder.scan import ENTRY
 from builder.package import Entry
-from builder.render import HOME, PRINT, PROGRESS, Site
+from builder.render import HOME, PRINT, PROGRESS, Site, file_text
 
 if TYPE_CHECKING:
     from builder.formats import Request
@@ -40,9 +40,7 @@ def module_pages(site: Site) -> list[str]:
 
 def parse_page(site: Site, name: str) -> HtmlElement:
     """One rendered page of `site` as an lxml document."""
-    content = site.files[name]
-    data = content if isinstance(content, bytes) else content.read_bytes()
-    return lxml.html.document_fromstring(data.decode("utf-8"))
+    return lxml.html.document_fromstring(file_text(site.files[name]))
 
 
 def release_time() -> datetime:

@@ -28,7 +28,7 @@ from builder.formats.base import parse_page, site_files
 from builder.locale import strings
 from builder.problems import Problems
 from builder.qti import FILEBASE, Texts, assessment, html_text
-from builder.render import HOME, PROGRESS, Site, text_dir
+from builder.render import HOME, PROGRESS, Site, file_text, text_dir
 from builder.tracking import COURSE_DATA, course_data_js, read_course_data
 from builder.trees import remove_keeping_tail
 
@@ -53,7 +53,7 @@ def make(request: Request, problems: Problems) -> dict[str, bytes | Path]:
     """The cartridge's files: the site without its graded quizzes, one assessment per graded quiz, the manifest."""
     site = request.site
     files = site_files(request)
-    model = read_course_data(_bytes(site.files[COURSE_DATA]))
+    model = read_course_data(file_text(site.files[COURSE_DATA]))
     graded = [quiz for quiz in model["quizzes"] if quiz["graded"] and not quiz["survey"]]
     tests = _assessments(site, model, graded, files)
     if graded:
@@ -66,10 +66,6 @@ def ident(site: Site, *parts: str) -> str:
     """A manifest or QTI identifier from the course id and the parts' own ids: the same in every build, so an
     LMS that imports the cartridge again finds the same items; letters, digits, '.', '-' and '_' (an NCName)."""
     return _NOT_NCNAME.sub("_", "-".join(("cp", site.course.id, *parts)))
-
-
-def _bytes(content: bytes | Path) -> bytes:
-    return content if isinstance(content, bytes) else content.read_bytes()
 
 
 # --- graded quizzes ---------------------------------------------------------------------------------

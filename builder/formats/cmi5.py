@@ -25,7 +25,7 @@ from builder.formats import Request
 from builder.formats.base import site_files
 from builder.manifest import LAUNCH
 from builder.problems import Problems
-from builder.render import Site
+from builder.render import Site, file_bytes
 from builder.resources import templates
 from builder.tracking import COURSE_DATA
 
@@ -88,9 +88,7 @@ def _pages_loading_runtime(site: Site) -> dict[str, bytes]:
     """Every page that loads coursepack.js, loading cmi5.js in its place (cmi5.js loads coursepack.js)."""
     pages = {}
     for name in site.pages:
-        content = site.files[name]
-        data = content if isinstance(content, bytes) else content.read_bytes()
-        new, count = _LOADER.subn(rb'<script src="\1assets/cmi5.js"></script>', data)
+        new, count = _LOADER.subn(rb'<script src="\1assets/cmi5.js"></script>', file_bytes(site.files[name]))
         if count:
             pages[name] = new
     return pages

@@ -29,7 +29,7 @@ from builder.locale import TEMPLATES, Strings, fill, strings
 from builder.package import STORED_SUFFIXES, Entry
 from builder.problems import Problems
 from builder.refs import LOAD_ATTRS
-from builder.render import HOME, Site, text_dir
+from builder.render import HOME, Site, file_bytes, text_dir
 from builder.scan import ENTRY
 from builder.single import drop_links, local_size
 from builder.tabs import tabs_in_a_row
@@ -103,8 +103,7 @@ def epub_file(site: Site, entry: bytes, problems: Problems) -> OneFile | None:
     files[OEBPS + NAV] = _nav(chapters, site, t["nav_label"])
     files[OEBPS + STYLESHEET] = (TEMPLATES / "formats" / "epub.css").read_bytes()
     for path in resources:
-        content = site.files[path]
-        files[OEBPS + path] = content if isinstance(content, bytes) else content.read_bytes()
+        files[OEBPS + path] = file_bytes(site.files[path])
     files[OEBPS + "package.opf"] = _package(site, chapters, resources)
     return _zip(files, entry)
 

@@ -39,7 +39,7 @@ from builder.formats import Request
 from builder.formats.base import OneFile, release_time
 from builder.package import Entry
 from builder.problems import CoursepackError, Problems
-from builder.render import HOME, PRINT, PROGRESS, Site
+from builder.render import HOME, PRINT, PROGRESS, Site, file_bytes
 from builder.scan import ENTRY
 from builder.single import MIME, drop_links
 
@@ -176,8 +176,7 @@ def _files(site: Site) -> dict[str, tuple[bytes, str]]:
     for name in sorted(site.files):
         if name in LEFT_OUT:
             continue
-        content = site.files[name]
-        data = content if isinstance(content, bytes) else content.read_bytes()
+        data = file_bytes(site.files[name])
         title = ""
         if name in site.pages:
             doc = lxml.html.document_fromstring(data.decode("utf-8"))
