@@ -163,6 +163,7 @@ def test_a_page_closed_later_adds_its_time_without_undoing_another_tab(package, 
     quiz.locator(".cp-check").click()
     second.wait_for_function("() => document.querySelector('[data-quiz=zones] .cp-result').textContent")
     spend(first, 2)
-    first.close(run_before_unload=True)
+    with first.expect_event("close"):  # close(run_before_unload=True) returns before the page has gone
+        first.close(run_before_unload=True)
     state = second.evaluate("key => localStorage.getItem(key)", KEY).split("~")
     assert (state[4], state[5], state[6]) == ("12s.", "3c", "0."), state  # the answer, and 120 s ('3c')
