@@ -2,6 +2,7 @@
 
     python bench/targets.py                       # 50 courses × 40 modules (2,000 pages): a few minutes
     python bench/targets.py --courses 5 --scale 40,200 --repeat 1   # a quick look
+    python bench/targets.py --courses 1 --only small --repeat 9      # only the small course's figures
 
 1. cold build of the corpus, all three formats, default jobs, empty image cache, against the baseline's
    single-process time (target ≤ 0.36×); with jobs=1 and warm-cache builds beside it, and the floor: the
@@ -206,26 +207,22 @@ def scaling(work: Path, pages: list[int], words: int, images: int, repeat: int) 
     return rows
 
 
-def report(f: dict) -> None:
-    c, s, m, t = f["cold"], f["small"], f["memory"], TARGETS
-    base = c["baseline_s"]
+def line(name: str, value: float, unit: str, against: float, target: str = "") -> None:
+    print(f"  {name:44} {value:9.3f} {unit:3} {value / against:6.2f}× baseline  {target}")
 
-    def line(name: str, value: float, unit: str, against: float, target: str = "") -> None:
-        print(f"  {name:44} {value:9.3f} {unit:3} {value / against:6.2f}× baseline  {target}")
 
-    def verdict(ok: bool) -> str:
-        return "target met" if ok else "target NOT met"
+def verdict(ok: bool) -> str:
+    return "target met" if ok else "target NOT met"
 
-    print(f"coursepack speed targets — {f['corpus']['pages']} pages ({f['corpus']['courses']} courses × "
-          f"{f['corpus']['modules']} modules), {f['cores']} cores, Python {f['python']}, best of {f['repeat']}")
-    print("load average (1, 5, 15 min) before: " + ", ".join(f"{v:.1f}" for v in f["load_before"]) + "; after: "
-          + ", ".join(f"{v:.1f}" for v in f["load_after"]) + " — with more load than cores, compare ratios only")
+
+def report_cold(c: dict, cores: int) -> None:
+    base, t = c["baseline_s"], TARGETS
     print(f"\n1. cold build, all three formats (baseline single process: {base:.3f} s)")
     line("coursepack cold, default jobs", c["cold_jobs_default_s"], "s", base,
          f"target ≤ {t['cold_ratio']}×: {verdict(c['cold_jobs_default_s'] / base <= t['cold_ratio'])}")
     share = c["baseline_convert_share"]
-    print(f"  {'floor: Markdown.convert share / cores':44} {share:9.2f} of the baseline's CPU / {f['cores']} cores = "
-          f"{share / f['cores']:.2f}× baseline")
+    print(f"  {'floor: Markdown.convert share / cores':44} {share:9.2f} of the baseline's CPU / {cores} cores = "
+          f"{share / cores:.2f}× baseline")
     print("     (the lowest ratio any build converting every page with Python-Markdown can reach on these cores)")
     line("coursepack cold, jobs=1", c["cold_jobs_1_s"], "s", base)
     line("coursepack warm cache, default jobs", c["warm_jobs_default_s"], "s", base)
@@ -234,6 +231,10 @@ def report(f: dict) -> None:
     print(f"   CPU seconds (user + system, workers included; baseline: {base_cpu:.3f} s)")
     for name in ("cold_jobs_default_s", "cold_jobs_1_s", "warm_jobs_default_s", "warm_jobs_1_s"):
         line(f"coursepack {name.removesuffix('_s').replace('_', ' ')}, CPU", c[f"{name}_cpu"], "s", base_cpu)
+
+
+def report_small(s: dict) -> None:
+    t = TARGETS
     print(f"\n2. one 5-module course, whole process (baseline process: {s['baseline_process_s']:.3f} s)")
     line("coursepack build, whole process", s["process_s"], "s", s["baseline_process_s"],
          f"target ≤ {t['small_s']} s: {verdict(s['process_s'] <= t['small_s'])}")
@@ -246,16 +247,36 @@ def report(f: dict) -> None:
     line("  python -c pass", s["python_start_s"], "s", s["baseline_process_s"])
     line("coursepack build, whole process, CPU", s["process_s_cpu"], "s", s["baseline_process_s_cpu"])
     line("  python -c pass, CPU", s["python_start_s_cpu"], "s", s["baseline_process_s_cpu"])
+
+
+def report_memory(m: dict) -> None:
     print(f"\n3. peak memory, default jobs (baseline process: {m['baseline_mb']:.1f} MB)")
     line("build's biggest worker", m["worker_mb"], "MB", m["baseline_mb"],
-         f"target ≤ {t['worker_mb']} MB: {verdict(m['worker_mb'] <= t['worker_mb'])}")
+         f"target ≤ {TARGETS['worker_mb']} MB: {verdict(m['worker_mb'] <= TARGETS['worker_mb'])}")
     line("build's parent", m["parent_mb"], "MB", m["baseline_mb"])
+
+
+def report_scaling(rows: list[dict]) -> None:
     print("\n4. time per page, jobs=1, warm cache (should stay flat)")
-    first = f["scaling"][0]
-    for row in f["scaling"]:
+    first = rows[0]
+    for row in rows:
         print(f"  {row['pages']:6,} pages  {row['s']:8.3f} s  {row['s_per_page'] * 1000:7.2f} ms/page "
               f"{row['s_per_page'] / row['baseline_s_per_page']:6.2f}× baseline  "
               f"{row['s_per_page'] / first['s_per_page']:5.2f}× the {first['pages']}-page figure")
+
+
+def report(f: dict) -> None:
+    """Every figure measured (all four sections, or only the small course's with --only small)."""
+    print(f"coursepack speed targets — {f['corpus']['pages']} pages ({f['corpus']['courses']} courses × "
+          f"{f['corpus']['modules']} modules), {f['cores']} cores, Python {f['python']}, best of {f['repeat']}")
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{v:.1f}" for v in f["load_before"]) + "; after: "
+          + ", ".join(f"{v:.1f}" for v in f["load_after"]) + " — with more load than cores, compare ratios only")
+    if "cold" in f:
+        report_cold(f["cold"], f["cores"])
+    report_small(f["small"])
+    if "memory" in f:
+        report_memory(f["memory"])
+        report_scaling(f["scaling"])
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -267,6 +288,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each figure; the best counts")
     parser.add_argument("--scale", default="200,2000", help="page counts of the scaling corpora")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--only", choices=["small"], help="measure only the one 5-module course (section 2)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="coursepack-targets-") as temp:
         work = Path(temp)
@@ -276,11 +298,13 @@ def main(argv: list[str] | None = None) -> dict:
                    "corpus": {"courses": args.courses, "modules": args.modules, "words": args.words,
                               "images": args.images, "pages": sum(i.pages for i in infos)},
                    "targets": TARGETS, "load_before": os.getloadavg()}
-        figures["cold"] = cold_build(roots, work, args.repeat)
+        if not args.only:
+            figures["cold"] = cold_build(roots, work, args.repeat)
         figures["small"] = small_course(work, max(args.repeat, 3))
-        figures["memory"] = memory(roots, work)
-        figures["scaling"] = scaling(work, [int(n) for n in args.scale.split(",")], args.words, args.images,
-                                     args.repeat)
+        if not args.only:
+            figures["memory"] = memory(roots, work)
+            figures["scaling"] = scaling(work, [int(n) for n in args.scale.split(",")], args.words, args.images,
+                                         args.repeat)
     figures["load_after"] = os.getloadavg()
     report(figures)
     if args.json:
