@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -14,7 +13,6 @@ from builder import __version__
 from builder.formats import ALL_FORMATS, FORMATS, MAX_INLINE, format_help
 from builder.problems import CoursepackError, UsageProblem, display_path, terminal_safe
 from builder.resources import GUIDES
-from builder.results import VIEWS
 from builder.sizes import parse_size
 
 if TYPE_CHECKING:
@@ -23,6 +21,7 @@ if TYPE_CHECKING:
 # The pipeline (Markdown, Jinja2, lxml, Pillow) is imported inside the commands that use it, so
 # `coursepack --help`, `new` and `docs` start at once (tests/test_install.py checks what they import).
 INTERNAL_ERROR = 3  # a bug or a broken install: never 1, which means "a course has errors"
+RESULTS_VIEWS = ("learner", "question")  # `results --by`: what builder.results_output orders tables and rows by
 
 
 class Coursepack(click.Group):
@@ -43,6 +42,8 @@ class Coursepack(click.Group):
             ctx.exit(130)
         except Exception as e:  # noqa: BLE001 (the one place that turns a bug into a message)
             if ctx.params.get("debug"):
+                import traceback  # only after a bug: kept out of every command's start-up
+
                 traceback.print_exc()
             click.echo(f"coursepack {__version__}: internal error: {type(e).__name__}: {e}\n"
                        "This is a bug in coursepack, not in your course; please report it with the output of "
@@ -234,7 +235,7 @@ def serve(course: Path | None, source: Path, cache: Path | None, port: int, open
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every answer of every learner to this CSV file (UTF-8 for Excel).")
-@click.option("--by", type=click.Choice(VIEWS),
+@click.option("--by", type=click.Choice(RESULTS_VIEWS),
               help="Print only the learner tables, or only the question tables and survey answers; "
                    "also orders the CSV rows. Default: both, CSV learner by learner.")
 def results_command(paths: tuple[Path, ...], csv_out: Path | None, by: str | None) -> None:

@@ -18,8 +18,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import get_decimal_symbol
 
+from builder.cldr import numbers
 from builder.course import Course
 from builder.limits import STRINGS
 from builder.problems import Problems, did_you_mean
@@ -52,12 +52,12 @@ def cldr_locale(lang: str) -> Locale | None:
 
 def plural_category(lang: str, n: float | Decimal) -> str:
     """CLDR cardinal plural category of `n` in `lang`; English's rule for a language CLDR does not know."""
-    return (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form(n)
+    return numbers(cldr_locale(lang) or cldr_locale(REFERENCE)).plural(n)
 
 
 def decimal_separator(lang: str) -> str:
     """CLDR's decimal symbol with Western digits (the ones pages and the runtime write): ',' in de, '.' in ar."""
-    return get_decimal_symbol(cldr_locale(lang) or cldr_locale(REFERENCE), numbering_system="latn")
+    return numbers(cldr_locale(lang) or cldr_locale(REFERENCE)).decimal
 
 
 @cache
@@ -256,7 +256,7 @@ def _checked(root: Path, path: Path, english: dict[str, str], problems: Problems
 def _check_form(path: Path, line: int, key: str, problems: Problems) -> None:
     """A plural form the catalogue's language never takes (a '_few' in de.yaml) is a translation nobody sees."""
     category, lang = key.rpartition("_")[2], path.stem
-    rule = (cldr_locale(lang) or cldr_locale(REFERENCE)).plural_form
+    rule = numbers(cldr_locale(lang) or cldr_locale(REFERENCE)).plural
     used = [c for c in CATEGORIES if c in rule.tags or c == "other"]
     if category not in used:
         problems.warn(path, line, f"'{key}' is never shown: numbers in '{lang}' take only the forms "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -93,6 +92,8 @@ def _line(path: Path, line: int) -> int:
 
 def closest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The choice that `word` most likely misspells, if any is close enough."""
+    import difflib  # only for a course with a mistake: every command imports this module
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -28,7 +28,6 @@ VERSION = 1
 WIDTH = 80  # an ordinary terminal window, also on the coordinator's old laptop
 LIKERT = ("1", "2", "3", "4", "5")
 RESAVE = "ask the learner to save it again from the course's My progress page"
-VIEWS = ("learner", "question")
 # Limits: results files come from learners' browsers, by USB stick and messaging app, so they are untrusted.
 MAX_FILE = 5_000_000  # bytes; a real file is a few KB (1,000 answers are about 500 KB)
 MAX_NAME = 200  # characters of a name, an id, a version or a language code

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from builder import locale
+from builder import cldr, locale
 from builder.locale import (CATEGORIES, COUNT, PLACEHOLDER, Strings, expected_keys, forms_needed, plural_category,
                             reference)
 from builder.render import human_duration
@@ -123,6 +123,28 @@ def test_forms_each_language_needs():
         "pl": ["one", "few", "many", "other"], "ar": ["zero", "one", "two", "few", "many", "other"],
         "ru": ["one", "few", "many", "other"], "cs": ["one", "few", "many", "other"],
         "lt": ["one", "few", "many", "other"], "de": ["one", "other"], "ja": ["other"]}
+
+
+def test_the_shipped_cldr_figures_are_what_the_installed_babel_says():
+    """templates/cldr-numbers.json spares each process loading Babel's data (~15 ms): it must say what Babel says."""
+    assert cldr.TABLE.read_bytes() == cldr.table(cldr.shipped_codes()), \
+        "templates/cldr-numbers.json is out of date (another Babel, or a new catalogue): run python -m builder.cldr"
+    assert {"en", "es", "fr", "pt", "pt_PT", "pl", "ar"} <= set(cldr._table())
+
+
+def test_a_table_written_by_another_babel_is_not_used(monkeypatch):
+    """Then Babel is asked, as for a language the table lacks: the answers are the same either way."""
+    numbers = [*range(120), *(Decimal(f"{w}.{d}") for w in range(3) for d in locale.FRACTION_DIGITS)]
+    shipped = {code: (locale.decimal_separator(code), [plural_category(code, n) for n in numbers])
+               for code in ["en", *SHIPPED, "pt-PT"]}
+    monkeypatch.setattr(cldr.babel, "__version__", "0.0")
+    cldr._table.cache_clear(), cldr.numbers.cache_clear()
+    try:
+        assert cldr._table() == {}
+        assert {code: (locale.decimal_separator(code), [plural_category(code, n) for n in numbers])
+                for code in shipped} == shipped
+    finally:  # the next test reads the table again, with the real version
+        cldr._table.cache_clear(), cldr.numbers.cache_clear()
 
 
 @pytest.mark.parametrize(("lang", "separator"), [("en", "."), ("de", ","), ("ru", ","), ("ar", "."), ("fa", "."),
