@@ -154,3 +154,8 @@ class _TableCaption(BlockProcessor):
 def _is_table(lines: list[str]) -> bool:
     """Rows of a pipe table: a header row, then a delimiter row."""
     return len(lines) > 1 and "|" in lines[0] and bool(_DELIMITER_ROW.match(lines[1]))
+
+
+def makeExtension(**kwargs) -> MarkupExtension:  # noqa: N802 (Python-Markdown's name)
+    """Python-Markdown loads an extension by module name through this function."""
+    return MarkupExtension(**kwargs)
