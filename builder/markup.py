@@ -180,20 +180,32 @@ _TRIGGERS = {"markdown.extensions.tables": ("|",),
              "markdown.extensions.attr_list": ("{",),
              "markdown.extensions.md_in_html": ("<",),
              "markdown.extensions.abbr": ("*[",)}
-# def_list: `: ` at a line's start or after a mark (a quote's `>`, a list's `-` or `1.`, a footnote's `]:`, a
-# tag's `>`) that the blocks the definition processor sees no longer hold; not after a letter ("Note: ").
-_DEFINITION = re.compile(r"(?:^|[^\w\s])[ \t]*:[ \t]", re.M)
-# Raw HTML parsed as Markdown (`<div markdown>`) can hold any element any extension reacts to: all stay on.
-_MARKDOWN_IN_HTML = re.compile("markdown", re.I)
+# def_list: `: ` at a line's start or after a mark (a quote's `>`, a list's `-` or `1.`, a tag's `>`) that
+# the blocks its processor sees no longer hold; not after a letter ("Note: "), a footnote's or reference's
+# `]: ` or attr_list's `{: `.
+_COLON = re.compile(r":[ \t]")
+_NOT_A_MARK = "]{_"
+
+
+def _may_define(body: str) -> bool:
+    """Whether a line of `body` may be a definition (`: text`) for def_list."""
+    for match in _COLON.finditer(body):
+        at = match.start()
+        while at and body[at - 1] in " \t":  # each run of spaces is walked once: linear in the text
+            at -= 1
+        mark = body[at - 1] if at else "\n"
+        if not (mark.isalnum() or mark in _NOT_A_MARK):
+            return True
+    return False
 
 
 def extensions_for(body: str) -> tuple[str, ...]:
     """The extensions (module names, in EXTENSIONS' order) whose syntax `body` may hold: the others would
     change nothing on it but its conversion time."""
-    if "<" in body and _MARKDOWN_IN_HTML.search(body):
-        return _NAMES
+    if "<" in body and "markdown" in body.lower():  # Markdown inside HTML (`<div markdown>`) can make any
+        return _NAMES  # element any extension reacts to: all stay on
     return tuple(name for name in _NAMES if name in _ALWAYS or any(t in body for t in _TRIGGERS.get(name, ()))
-                 or name == "markdown.extensions.def_list" and _DEFINITION.search(body))
+                 or name == "markdown.extensions.def_list" and _may_define(body))
 
 
 @lru_cache(maxsize=16)  # the distinct sets a catalogue's pages need are few; a bound keeps memory flat

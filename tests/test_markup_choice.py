@@ -108,12 +108,21 @@ def test_without_the_syntax_the_extension_is_left_out() -> None:
 
 @pytest.mark.parametrize("body", [
     "Note: a colon after a word is no definition\n",
+    "## Heading {: #own }\n\nText[^1] and [a][ref].\n\n[^1]: A note.\n\n[ref]: https://x.org\n",
+    "Time 12:30, snake_case: value, and a URL https://x.org/a\n",
+])
+def test_a_colon_that_starts_no_definition_leaves_def_list_out(body: str) -> None:
+    assert "markdown.extensions.def_list" not in extensions_for(body)
+    assert_same(body)
+
+
+@pytest.mark.parametrize("body", [
     "**Tip**: emphasis then colon\n",
-    "Time 12:30 and a URL https://x.org/a|b\n",
     "Text { brace\n\n- item: value\n",
     "Footnote-like [^ and a table-like | alone\n",
     "A\n\n    code: indented\n",
     "```\n| not | a table |\n|---|---|\n```\n",
+    "Term\n[^1]: : a footnote's first line\n",
 ])
 def test_text_near_a_syntax_converts_the_same(body: str) -> None:
     assert_same(body)
