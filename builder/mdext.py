@@ -39,6 +39,8 @@ class _Images(Treeprocessor):
     """One walk over the tree: lone images with a caption become figures; empty alt attributes go."""
 
     def run(self, root: etree.Element) -> None:
+        if next(root.iter("img"), None) is None:  # a page without images: no walk in Python at all
+            return
         for parent in list(root.iter()):
             children = list(parent)
             for index, child in enumerate(children):
