@@ -155,7 +155,9 @@ def heading_id(text: str, separator: str) -> str:
     return slugify(anyascii(text), separator)
 
 
-_CONFIGS = {"markdown.extensions.toc": {"toc_depth": "1-3", "slugify": heading_id},
+_TOC = "markdown.extensions.toc"
+_TOC_MARKER = "[TOC]"  # toc's default, written out: a page converted with every extension keeps it
+_CONFIGS = {_TOC: {"toc_depth": "1-3", "slugify": heading_id, "marker": _TOC_MARKER},
             "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
             # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
             "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
@@ -166,10 +168,11 @@ _CONFIGS = {"markdown.extensions.toc": {"toc_depth": "1-3", "slugify": heading_i
 # the escapes they add (`\|` by tables, `\/` by pymdownx.blocks), and the elements another extension
 # reacts to (an indented block after a `/// note` box joins it through admonition, after `/// details`
 # through pymdownx.details). Always on: superfences (every fence), toc (every heading's id), sane_lists
-# (every list) and ours (every image). When in doubt, an extension stays on.
+# (every list) and ours (every image); toc looks for its `[TOC]` paragraph only in text that holds one.
+# When in doubt, an extension stays on.
 _OURS = "builder.mdext"
 _NAMES = tuple(name if isinstance(name, str) else _OURS for name in EXTENSIONS)
-_ALWAYS = ("pymdownx.superfences", "markdown.extensions.toc", "markdown.extensions.sane_lists", _OURS)
+_ALWAYS = ("pymdownx.superfences", _TOC, "markdown.extensions.sane_lists", _OURS)
 _BLOCKS = ("///", "\\/")  # a pymdownx.blocks box, or a `\/` it unescapes
 _TRIGGERS = {"markdown.extensions.tables": ("|",),
              "markdown.extensions.footnotes": ("[^", "\x02"),  # \x02: its placeholders start so
@@ -209,8 +212,10 @@ def extensions_for(body: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16)  # the distinct sets a catalogue's pages need are few; a bound keeps memory flat
-def _markdown(names: tuple[str, ...]) -> markdown.Markdown:
-    return _Markdown(extensions=list(names), extension_configs=_CONFIGS, output_format="html")
+def _markdown(names: tuple[str, ...], marker: str) -> markdown.Markdown:
+    """A converter with these extensions; toc replaces a paragraph `marker` by the contents ("": no search)."""
+    configs = {**_CONFIGS, _TOC: {**_CONFIGS[_TOC], "marker": marker}}
+    return _Markdown(extensions=list(names), extension_configs=configs, output_format="html")
 
 
 class _Markdown(markdown.Markdown):
@@ -221,7 +226,10 @@ class _Markdown(markdown.Markdown):
 
 def to_html(body: str, every_extension: bool = False) -> tuple[str, list[dict]]:
     """Render Markdown with the extensions its text needs (or all of them); also return the heading tree."""
-    md = _markdown(_NAMES if every_extension else extensions_for(body))
+    if every_extension:
+        md = _markdown(_NAMES, _TOC_MARKER)
+    else:  # toc's search for its `[TOC]` paragraph walks every element's text: only where the text holds one
+        md = _markdown(extensions_for(body), _TOC_MARKER if _TOC_MARKER in body else "")
     md.reset()
     try:
         html = md.convert(body)

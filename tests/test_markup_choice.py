@@ -126,3 +126,11 @@ def test_a_colon_that_starts_no_definition_leaves_def_list_out(body: str) -> Non
 ])
 def test_text_near_a_syntax_converts_the_same(body: str) -> None:
     assert_same(body)
+
+
+@pytest.mark.parametrize("body", ["# A\n\n[TOC]\n\n## B\n\n### C\n", "## B\n\n> [TOC]\n", r"## B" + "\n\n\\[TOC\\]\n",
+                                  "## B\n\nSee [TOC] here.\n", "## B [TOC]\n"])
+def test_a_toc_marker_is_replaced_as_before(body: str) -> None:
+    assert_same(body)
+    if body.startswith("# A"):
+        assert '<div class="toc">' in to_html(body)[0]
