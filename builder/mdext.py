@@ -123,8 +123,8 @@ class _TableCaption(BlockProcessor):
     def test(self, parent: etree.Element, block: str) -> bool:
         if _CAPTION.match(block):
             return self._uncaptioned(parent) is not None or block.lower().startswith("table:")
-        lines = block.rstrip("\n").split("\n")
-        return _is_table(lines[:-1]) and bool(_CAPTION.match(lines[-1]))
+        rows, _, last = block.rstrip("\n").rpartition("\n")  # the last line first: most blocks end no table
+        return bool(_CAPTION.match(last)) and _is_table(rows.split("\n"))
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         block = blocks.pop(0)
