@@ -51,8 +51,9 @@ def converting(md: markdown.Markdown) -> Callable[[str], str]:
 
 
 def best_times(bodies: list[str], converters: dict[str, Callable[[str], object]], repeat: int) -> dict[str, float]:
-    """Best wall time of each converter converting every body; converters take turns, in an order that rotates
-    every round, each after a garbage collection and with the collector off while timed."""
+    """Best CPU time (of this process: the machine is shared) of each converter converting every body; converters
+    take turns, in an order that rotates every round, each after a garbage collection, the collector off while
+    timed."""
     for convert in converters.values():  # warm: instances built, extensions imported
         convert(bodies[0])
     order = list(converters.items())
@@ -62,10 +63,10 @@ def best_times(bodies: list[str], converters: dict[str, Callable[[str], object]]
         for name, convert in order[shift:] + order[:shift]:
             gc.collect()
             gc.disable()
-            start = time.perf_counter()
+            start = time.process_time()
             for body in bodies:
                 convert(body)
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
             gc.enable()
     return best
 
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> dict:
     best = best_times(bodies, converters, args.repeat)
     plain, full = best.pop("none"), best.pop("all")
     every, chosen = best.pop("every"), best.pop("chosen")
-    print(f"{len(bodies)} module bodies, best of {args.repeat} (variants take turns); ms per page:")
+    print(f"{len(bodies)} module bodies, best of {args.repeat} (variants take turns); CPU ms per page:")
     print(f"  no extension {plain / len(bodies) * 1000:7.2f}   all {len(EXTENSIONS)} {full / len(bodies) * 1000:7.2f}"
           f"   (all / none {full / plain:.2f}x)")
     for name, without in best.items():
