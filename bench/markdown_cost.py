@@ -5,7 +5,8 @@ extensions, then with each one left out, in the same process, best of --repeat.
 
 A page that uses an extension renders differently without it, so the figure is the time that extension's
 passes take on this corpus, not a like-for-like output. Prints milliseconds per page and each extension's
-share of the full conversion.
+share of the full conversion; then builder.markup.to_html with every extension on every page against each
+page's own choice (builder.markup.extensions_for).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gc
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -23,7 +25,7 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
 import markdown  # noqa: E402
 
-from builder.markup import EXTENSIONS  # noqa: E402
+from builder.markup import EXTENSIONS, to_html  # noqa: E402
 from corpus import generate  # noqa: E402
 from baseline import _body  # noqa: E402
 
@@ -40,21 +42,31 @@ def instance(extensions: list) -> markdown.Markdown:
     return markdown.Markdown(extensions=own, extension_configs=configs, output_format="html")
 
 
-def best_times(bodies: list[str], variants: dict[str, list], repeat: int) -> dict[str, float]:
-    """Best wall time of each variant converting every body with one reused instance; variants take turns, in an
-    order that rotates every round, each after a garbage collection and with the collector off while timed."""
-    converters = list({name: instance(extensions) for name, extensions in variants.items()}.items())
-    best = dict.fromkeys(variants, float("inf"))
+def converting(md: markdown.Markdown) -> Callable[[str], str]:
+    """Convert a body with `md`, reset first as builder.markup does."""
+    def convert(body: str) -> str:
+        md.reset()
+        return md.convert(body)
+    return convert
+
+
+def best_times(bodies: list[str], converters: dict[str, Callable[[str], object]], repeat: int) -> dict[str, float]:
+    """Best CPU time (of this process: the machine is shared) of each converter converting every body; converters
+    take turns, in an order that rotates every round, each after a garbage collection, the collector off while
+    timed."""
+    for convert in converters.values():  # warm: instances built, extensions imported
+        convert(bodies[0])
+    order = list(converters.items())
+    best = dict.fromkeys(converters, float("inf"))
     for round_ in range(repeat):
-        shift = round_ % len(converters)
-        for name, md in converters[shift:] + converters[:shift]:
+        shift = round_ % len(order)
+        for name, convert in order[shift:] + order[:shift]:
             gc.collect()
             gc.disable()
-            start = time.perf_counter()
+            start = time.process_time()
             for body in bodies:
-                md.reset()
-                md.convert(body)
-            best[name] = min(best[name], time.perf_counter() - start)
+                convert(body)
+            best[name] = min(best[name], time.process_time() - start)
             gc.enable()
     return best
 
@@ -71,15 +83,23 @@ def main(argv: list[str] | None = None) -> dict:
         bodies = [_body(p.read_text(encoding="utf-8")) for p in sorted(Path(temp).glob("*/modules/*.md"))]
     variants = {"none": [], "all": list(EXTENSIONS)}
     variants.update({label(e): [x for x in EXTENSIONS if x is not e] for e in EXTENSIONS})
-    best = best_times(bodies, variants, args.repeat)
+    converters = {name: converting(instance(extensions)) for name, extensions in variants.items()}
+    # builder.markup itself (its configuration): every extension on every page, or each page's own choice
+    converters["every"] = lambda body: to_html(body, every_extension=True)
+    converters["chosen"] = to_html
+    best = best_times(bodies, converters, args.repeat)
     plain, full = best.pop("none"), best.pop("all")
-    print(f"{len(bodies)} module bodies, best of {args.repeat} (variants take turns); ms per page:")
+    every, chosen = best.pop("every"), best.pop("chosen")
+    print(f"{len(bodies)} module bodies, best of {args.repeat} (variants take turns); CPU ms per page:")
     print(f"  no extension {plain / len(bodies) * 1000:7.2f}   all {len(EXTENSIONS)} {full / len(bodies) * 1000:7.2f}"
           f"   (all / none {full / plain:.2f}x)")
     for name, without in best.items():
         print(f"  {name:32} costs {(full - without) / len(bodies) * 1000:6.2f} ms/page, "
               f"{(full - without) / full:6.1%} of the full conversion")
-    figures = {"pages": len(bodies), "none_s": plain, "all_s": full, "without_s": best}
+    print(f"  builder.markup.to_html: every extension {every / len(bodies) * 1000:.2f} ms/page, the page's own "
+          f"choice {chosen / len(bodies) * 1000:.2f} ms/page ({chosen / every:.2f}x)")
+    figures = {"pages": len(bodies), "none_s": plain, "all_s": full, "without_s": best, "every_s": every,
+               "chosen_s": chosen}
     return figures
 
 

@@ -6,7 +6,7 @@ import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from importlib import import_module
 from pathlib import Path
 
@@ -155,13 +155,67 @@ def heading_id(text: str, separator: str) -> str:
     return slugify(anyascii(text), separator)
 
 
-@cache
-def _markdown() -> markdown.Markdown:
-    configs = {"markdown.extensions.toc": {"toc_depth": "1-3", "slugify": heading_id},
-               "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
-               # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
-               "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
-    return _Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
+_TOC = "markdown.extensions.toc"
+_TOC_MARKER = "[TOC]"  # toc's default, written out: a page converted with every extension keeps it
+_CONFIGS = {_TOC: {"toc_depth": "1-3", "slugify": heading_id, "marker": _TOC_MARKER},
+            "pymdownx.superfences": {"custom_fences": [{"name": "*", "class": "", "format": code_block}]},
+            # no "Figure 1." / "Table 1." prefixes: English words, and numbers nothing else on the page uses
+            "pymdownx.blocks.caption": {"types": ["caption", "figure-caption", "table-caption"], "auto": False}}
+# Per page, an extension whose syntax its text cannot hold is left out: it would only add passes (tables,
+# footnotes, admonitions, pymdownx.blocks' manager each cost a walk or a test of every block) and imports
+# (pymdownx.blocks.html: ~50 ms of regexes). A trigger is a string that any use of the syntax contains,
+# or that any output change the extension makes on other text needs (read in each extension's source):
+# the escapes they add (`\|` by tables, `\/` by pymdownx.blocks), and the elements another extension
+# reacts to (an indented block after a `/// note` box joins it through admonition, after `/// details`
+# through pymdownx.details). Always on: superfences (every fence), toc (every heading's id), sane_lists
+# (every list) and ours (every image); toc looks for its `[TOC]` paragraph only in text that holds one.
+# When in doubt, an extension stays on.
+_OURS = "builder.mdext"
+_NAMES = tuple(name if isinstance(name, str) else _OURS for name in EXTENSIONS)
+_ALWAYS = ("pymdownx.superfences", _TOC, "markdown.extensions.sane_lists", _OURS)
+_BLOCKS = ("///", "\\/")  # a pymdownx.blocks box, or a `\/` it unescapes
+_TRIGGERS = {"markdown.extensions.tables": ("|",),
+             "markdown.extensions.footnotes": ("[^", "\x02"),  # \x02: its placeholders start so
+             "markdown.extensions.admonition": ("!!!", "///"),  # ...or in a `/// note` box's indented sequel
+             "pymdownx.details": ("???", "///"),  # ...or in a `/// details` box's indented sequel
+             "pymdownx.blocks.admonition": _BLOCKS, "pymdownx.blocks.details": _BLOCKS,
+             "pymdownx.blocks.caption": _BLOCKS,
+             "markdown.extensions.attr_list": ("{",),
+             "markdown.extensions.md_in_html": ("<",),
+             "markdown.extensions.abbr": ("*[",)}
+# def_list: `: ` at a line's start or after a mark (a quote's `>`, a list's `-` or `1.`, a tag's `>`) that
+# the blocks its processor sees no longer hold; not after a letter ("Note: "), a footnote's or reference's
+# `]: ` or attr_list's `{: `.
+_COLON = re.compile(r":[ \t]")
+_NOT_A_MARK = "]{_"
+
+
+def _may_define(body: str) -> bool:
+    """Whether a line of `body` may be a definition (`: text`) for def_list."""
+    for match in _COLON.finditer(body):
+        at = match.start()
+        while at and body[at - 1] in " \t":  # each run of spaces is walked once: linear in the text
+            at -= 1
+        mark = body[at - 1] if at else "\n"
+        if not (mark.isalnum() or mark in _NOT_A_MARK):
+            return True
+    return False
+
+
+def extensions_for(body: str) -> tuple[str, ...]:
+    """The extensions (module names, in EXTENSIONS' order) whose syntax `body` may hold: the others would
+    change nothing on it but its conversion time."""
+    if "<" in body and "markdown" in body.lower():  # Markdown inside HTML (`<div markdown>`) can make any
+        return _NAMES  # element any extension reacts to: all stay on
+    return tuple(name for name in _NAMES if name in _ALWAYS or any(t in body for t in _TRIGGERS.get(name, ()))
+                 or name == "markdown.extensions.def_list" and _may_define(body))
+
+
+@lru_cache(maxsize=16)  # the distinct sets a catalogue's pages need are few; a bound keeps memory flat
+def _markdown(names: tuple[str, ...], marker: str) -> markdown.Markdown:
+    """A converter with these extensions; toc replaces a paragraph `marker` by the contents ("": no search)."""
+    configs = {**_CONFIGS, _TOC: {**_CONFIGS[_TOC], "marker": marker}}
+    return _Markdown(extensions=list(names), extension_configs=configs, output_format="html")
 
 
 class _Markdown(markdown.Markdown):
@@ -170,13 +224,16 @@ class _Markdown(markdown.Markdown):
         return import_module(ext_name).makeExtension(**configs)
 
 
-def to_html(body: str) -> tuple[str, list[dict]]:
-    """Render Markdown; also return the heading tree (toc tokens)."""
-    md = _markdown()
+def to_html(body: str, every_extension: bool = False) -> tuple[str, list[dict]]:
+    """Render Markdown with the extensions its text needs (or all of them); also return the heading tree."""
+    if every_extension:
+        md = _markdown(_NAMES, _TOC_MARKER)
+    else:  # toc's search for its `[TOC]` paragraph walks every element's text: only where the text holds one
+        md = _markdown(extensions_for(body), _TOC_MARKER if _TOC_MARKER in body else "")
     md.reset()
     try:
         html = md.convert(body)
-    except BaseException:  # e.g. a RecursionError can leave the shared instance half-way (its parser's states)
+    except BaseException:  # e.g. a RecursionError can leave the instance half-way (its parser's states)
         _markdown.cache_clear()
         raise
     return html, md.toc_tokens

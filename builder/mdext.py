@@ -39,6 +39,8 @@ class _Images(Treeprocessor):
     """One walk over the tree: lone images with a caption become figures; empty alt attributes go."""
 
     def run(self, root: etree.Element) -> None:
+        if next(root.iter("img"), None) is None:  # a page without images: no walk in Python at all
+            return
         for parent in list(root.iter()):
             children = list(parent)
             for index, child in enumerate(children):
@@ -121,8 +123,8 @@ class _TableCaption(BlockProcessor):
     def test(self, parent: etree.Element, block: str) -> bool:
         if _CAPTION.match(block):
             return self._uncaptioned(parent) is not None or block.lower().startswith("table:")
-        lines = block.rstrip("\n").split("\n")
-        return _is_table(lines[:-1]) and bool(_CAPTION.match(lines[-1]))
+        rows, _, last = block.rstrip("\n").rpartition("\n")  # the last line first: most blocks end no table
+        return bool(_CAPTION.match(last)) and _is_table(rows.split("\n"))
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         block = blocks.pop(0)
@@ -154,3 +156,8 @@ class _TableCaption(BlockProcessor):
 def _is_table(lines: list[str]) -> bool:
     """Rows of a pipe table: a header row, then a delimiter row."""
     return len(lines) > 1 and "|" in lines[0] and bool(_DELIMITER_ROW.match(lines[1]))
+
+
+def makeExtension(**kwargs) -> MarkupExtension:  # noqa: N802 (Python-Markdown's name)
+    """Python-Markdown loads an extension by module name through this function."""
+    return MarkupExtension(**kwargs)
