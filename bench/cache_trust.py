@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
@@ -42,7 +43,7 @@ def warm_checks(roots: list[Path], work: Path, repeat: int) -> dict[str, float]:
     cache, trusted = work / "cache", media._trusted
     checked(build(roots, fresh(work / "out"), FORMATS, jobs=1, cache=cache))  # fills the cache
 
-    def run(check: bool):
+    def run(check: bool) -> Callable[[], None]:
         def one() -> None:
             media._trusted = trusted if check else (lambda *args: True)
             try:
@@ -80,7 +81,7 @@ def own_script(work: Path, repeat: int) -> dict[str, float]:
     process(args)  # fills the image cache, the compiled templates and the private folder
     private = work / "temp" / f"{PRIVATE_FOLDER}-{os.getuid()}"
 
-    def run(empty: bool):
+    def run(empty: bool) -> Callable[[], None]:
         def one() -> None:
             if empty:
                 shutil.rmtree(private)
