@@ -83,6 +83,10 @@ def private_temp(tmp_path, monkeypatch):
     assets.minify.cache_clear()
 
 
+POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "getuid"), reason="owners and modes: on Windows the temp folder is the user's")
+
+
+@POSIX_ONLY
 def test_minified_scripts_are_kept_for_the_next_process_in_a_private_folder(private_temp, monkeypatch):
     from builder import assets
 
@@ -98,6 +102,7 @@ def test_minified_scripts_are_kept_for_the_next_process_in_a_private_folder(priv
     assert assets.minify(b"p { color: red; }", ".css") == b"p{color:red}" and not list(folder.rglob("*.css"))
 
 
+@POSIX_ONLY
 @pytest.mark.parametrize("spoil", ["others may write it", "another user's", "a link"])
 def test_a_private_folder_others_could_have_written_is_not_used(private_temp, spoil, monkeypatch):
     from builder import assets
