@@ -9,15 +9,20 @@ rcssmin. All three print the same bytes for the same input, so rebuilds stay byt
 Parsing coursepack.js takes calmjs.parse about 0.3 s, so no build minifies coursepack's own scripts and
 stylesheets: `templates/minified/` holds them minified, each named by the SHA-256 of its source, written by
 `python -m builder.assets` and checked against the sources by tests/test_assets.py (wheels carry the folder
-as package data). A source without its minified twin there (a course's own file, or a checkout whose
-sources changed since) is minified once and kept in the build's cache folder (`keep_in`), keyed by its
-bytes and the minifiers' versions: a process that finds it in either place neither parses it nor imports
-calmjs.parse.
+as package data). A script without its minified twin there (a course's own file, or a checkout whose
+sources changed since) is minified once and kept in a folder only this user can write (`private_folder`),
+keyed by its bytes and the minifiers' versions: a process that finds it in either place neither parses it
+nor imports calmjs.parse. Never in the cache folder beside the courses, which may come from anyone (a shared
+repository, a restored CI cache): a script read from there would ship as it is, and no check reads scripts.
+Stylesheets are not kept at all: rcssmin takes about 10 µs for coursepack.css, less than reading a file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,9 +32,9 @@ import rjsmin
 from builder.package import write_file
 from builder.resources import templates
 
-CACHE_SUBFOLDER = "minified"
 PREMINIFIED = "minified"  # the folder of templates/ with coursepack's own files minified (see above)
-_cache: list[Path] = []  # the cache folder of the build in this process, when there is one
+PRIVATE_FOLDER = "coursepack-minified"  # in the temp folder, with the user's id: see private_folder
+_keep = [False]  # whether this process keeps minified scripts between processes (a build does)
 
 
 def minify_js(data: bytes) -> bytes:
@@ -61,8 +66,26 @@ def shipped_bytes(path: Path) -> bytes:
 
 
 def keep_in(cache: Path | None) -> None:
-    """Keep minified files in `cache` (a build's cache folder) from now on in this process; None: memory only."""
-    _cache[:] = [cache] if cache else []
+    """Keep minified scripts between processes from now on (None: in memory only). Not in `cache`, the build's
+    cache folder, which others may write: in this user's private_folder."""
+    _keep[0] = cache is not None
+
+
+def private_folder() -> Path | None:
+    """`coursepack-minified-<uid>` in the temp folder, made owner-only; None when it is not the user's alone.
+
+    The temp folder is shared: a folder there that another user made, or that others may write, could hold
+    scripts they wrote, so it is not used (rather than repaired: what it holds already is not known)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: the temp folder is the user's own
+    folder = Path(tempfile.gettempdir()) / (PRIVATE_FOLDER if uid is None else f"{PRIVATE_FOLDER}-{uid}")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or (uid is not None and (st.st_uid != uid or st.st_mode & 0o077)):
+        return None
+    return folder
 
 
 @lru_cache(maxsize=32)
@@ -77,10 +100,11 @@ def minify(data: bytes, suffix: str) -> bytes:
         return (templates() / PREMINIFIED / f"{digest}{suffix}").read_bytes()
     except OSError:
         pass
-    if not _cache:
+    folder = private_folder() if _keep[0] and suffix == ".js" else None
+    if folder is None:
         return MINIFIERS[suffix](data)
     key = hashlib.sha256(f"{_recipe()} {suffix} ".encode() + data).hexdigest()
-    kept = _cache[0] / CACHE_SUBFOLDER / key[:2] / f"{key}{suffix}"
+    kept = folder / key[:2] / f"{key}{suffix}"
     try:
         return kept.read_bytes()
     except OSError:

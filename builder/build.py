@@ -81,7 +81,7 @@ def gather(root: Path, problems: Problems, cache: Path | None = None) -> tuple[C
     if course is None or not course.modules:
         return course, []
     cache = cache or default_cache(root)
-    keep_in(cache)  # minified runtime assets too
+    keep_in(cache)  # minified course scripts too, though not in `cache` (builder.assets)
     media, names = Media(course.images, cache, root=root), FileNames(course.root)
     progress.expect(len(course.modules) * len(course.languages))
     sites, pages_by_lang = [], {}

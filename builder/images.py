@@ -62,12 +62,18 @@ class BadImage(Exception):
 
 def optimise_svg(data: bytes) -> Optimised:
     """Check that an SVG runs nothing and loads nothing, then minify it; raises BadImage with the line."""
-    root = _parse_svg(data)
-    check_svg(root)
+    root = checked_svg(data)
     width, height = svg_size(root)
     _minify(root)
     minified = etree.tostring(root, encoding="utf-8", xml_declaration=False)
     return Optimised(minified if len(minified) < len(data) else None, ".svg", width, height)
+
+
+def checked_svg(data: bytes) -> etree._Element:
+    """The parsed SVG, once it is known to run nothing and load nothing; raises BadImage with the line."""
+    root = _parse_svg(data)
+    check_svg(root)
+    return root
 
 
 def _parse_svg(data: bytes) -> etree._Element:

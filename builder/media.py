@@ -26,6 +26,8 @@ from builder.urls import split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"
 CACHE_SUFFIX = ".img"  # an optimised image: a line of JSON (what it is), then its bytes
+_BECOMES = {".png": {".png", ".jpg"}}  # what optimising may turn a kind of image into; others stay as they are
+_MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
 IMAGE_SUFFIXES = images.OPTIMISED | images.MEASURED | {".svg"}
 
 
@@ -76,6 +78,8 @@ class Media:
         digest = hashlib.sha256(data).hexdigest()
         key = self._key(digest, suffix)
         result = self._load(key)
+        if result is not None and not _trusted(result, suffix, data):
+            result = None  # an entry someone else wrote: do the work again, and store the true result
         if result is None:
             try:
                 result = _optimise(data, suffix, self.settings)
@@ -113,6 +117,24 @@ class Media:
                        json.dumps(meta, sort_keys=True).encode() + b"\n" + (result.data or b""))
         except OSError:
             pass  # a cache that cannot be written (read-only share, full disk) only costs time next build
+
+
+def _trusted(result: Optimised, suffix: str, source: bytes) -> bool:
+    """Whether a cache entry may be packaged. The cache folder may come from anyone (a shared repository, a
+    restored CI cache), so an entry may not give the file another kind (an image.svg, a page.html), an SVG
+    is checked again (a script in one runs when a learner opens it) and other bytes must be of their kind.
+    A raster entry may still show another picture: proving it is the source's would cost the work itself."""
+    sizes = all(v is None or (type(v) is int and v > 0) for v in (result.width, result.height))
+    if result.suffix not in _BECOMES.get(suffix, {suffix}) or not sizes:
+        return False
+    if suffix == ".svg":
+        try:
+            images.checked_svg(result.data if result.data is not None else source)
+        except BadImage:
+            return False
+        return True
+    magic = _MAGIC.get(result.suffix)
+    return result.data is None or (magic is not None and result.data.startswith(magic))
 
 
 def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:

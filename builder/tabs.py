@@ -11,22 +11,29 @@ button, 2 of 2". Print hides the buttons and shows every box with its title.
 from __future__ import annotations
 
 from lxml import etree
+from markdown.extensions.toc import unique
 
 from builder.divs import TAB_SET
+from builder.docids import ids_in
 
 MAX_TABS = 8  # coursepack.css has a rule per position up to here; a longer run stays one box after another
 _BOX = "admonition cp-box tab"
 
 
 def switchable_tabs(root: etree._Element, prefix: str) -> None:
-    """Give each run of 2 to MAX_TABS tab boxes its radio buttons; `prefix` keeps ids unique in print.html."""
+    """Give each run of 2 to MAX_TABS tab boxes its radio buttons; `prefix` keeps ids unique in print.html.
+
+    The page's own ids stay theirs: a button's id already taken (an author's heading or anchor id) gets
+    `_1`, as a heading gives way to a quiz, and its label follows."""
+    used = ids_in(root)
     for number, run in enumerate(_runs(root), 1):
         group = f"{prefix}-tabs-{number}"
         tabs = etree.Element("div", {"class": "cp-tabs"})
         run[0].addprevious(tabs)
         tabs.text, tabs.tail, run[-1].tail = "\n", run[-1].tail, "\n"
         for index, box in enumerate(run, 1):
-            button = etree.SubElement(tabs, "input", {"type": "radio", "name": group, "id": f"{group}-{index}"})
+            ident = unique(f"{group}-{index}", used)
+            button = etree.SubElement(tabs, "input", {"type": "radio", "name": group, "id": ident})
             if index == 1:
                 button.set("checked", "")
             label = etree.SubElement(tabs, "label", {"for": button.get("id")})

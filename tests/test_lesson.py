@@ -354,6 +354,29 @@ def test_mkdocs_content_tabs_switch_with_radio_buttons(course, run):
     assert root.xpath("./p/text()") == ["After.", "Text."]
 
 
+def test_a_page_id_equal_to_a_tab_buttons_id_stays_the_authors(course, run, tmp_path):
+    """The buttons' ids are made after the page's own: a heading or anchor with the same id keeps it, the
+    button's moves and its label follows; the page and print.html then hold each id once."""
+    write(course, "# Steps\n\n## 02 first steps tabs 1 1\n\n=== \"Windows\"\n\n    Run `dir`.\n\n"
+                  "=== \"Linux\"\n\n    Run `ls`.\n\n## Linux notes {: #02-first-steps-tabs-1-2 }\n\n"
+                  "[Back to the notes](#02-first-steps-tabs-1-2)\n")
+    assert check(run, course) == []
+    assert run("build", course, "--out", tmp_path / "dist", "-f", "offline").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "town-course-0.1.0-offline.zip") as archive:
+        built = {name: lxml.html.fromstring(archive.read(name)) for name in ("02-first-steps.html", "print.html")}
+    for name, root in built.items():
+        ids = Counter(root.xpath("//@id"))
+        assert [i for i, n in ids.items() if n > 1] == [], name
+    page = built["02-first-steps.html"]
+    assert [(page.get_element_by_id(i).tag, page.get_element_by_id(i).text) for i in (
+        "02-first-steps-tabs-1-1", "02-first-steps-tabs-1-2")] == [("h2", "02 first steps tabs 1 1"), ("h2", "Linux notes")]
+    buttons = page.xpath("//div[@class='cp-tabs']/input")
+    assert [(b.get("id"), b.getnext().get("for"), b.getnext().text) for b in buttons] == [
+        ("02-first-steps-tabs-1-1_1", "02-first-steps-tabs-1-1_1", "Windows"),
+        ("02-first-steps-tabs-1-2_1", "02-first-steps-tabs-1-2_1", "Linux")]
+    assert page.xpath("//a[text()='Back to the notes']/@href") == ["#02-first-steps-tabs-1-2"]
+
+
 # --- files named in any script, look-alike names, identical bytes; German and Russian ---------------------
 
 def test_files_in_any_script_and_look_alikes_get_unique_stable_names(lesson):

@@ -6,7 +6,9 @@ and flat graphics (a few colours, like a chart or a diagram).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import random
 import zipfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from builder import images, raster
 from builder.images import ImageSettings, optimise_svg
+from builder.media import Media
 from builder.raster import optimise
 
 COURSE = "courses/town-course"
@@ -299,6 +302,41 @@ def test_a_rebuild_reuses_the_cache_and_does_no_image_work(project, run, monkeyp
     calls.clear()
     assert built(run, "second") == first
     assert calls == []
+
+
+SCRIPTED = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><script>alert(1)</script></svg>'
+
+
+@pytest.mark.parametrize("forged", [
+    {"optimised": True, "suffix": ".svg", "width": 10, "height": 10},  # a PNG's entry: an SVG that runs code
+    {"optimised": True, "suffix": ".html", "width": 10, "height": 10},  # a page in the package
+    {"optimised": True, "suffix": ".png", "width": 10, "height": 10},  # script under a PNG's name
+])
+def test_a_forged_image_cache_entry_is_not_packaged(project, run, forged):
+    """The cache folder may come from anyone (a shared repository, a restored CI cache): what an entry says
+    is checked, and the rebuild packages what the course holds."""
+    flat(2000, 1000).save(project / COURSE / "images" / "chart.png")
+    write_module(project, "# Two\n\n![Chart](../images/chart.png)\n\n[The chart](../images/chart.png)\n")
+    first = built(run, "first")
+    for entry in (project / "courses" / ".coursepack-cache").rglob("*.img"):
+        meta = entry.read_bytes().partition(b"\n")[0]
+        own = '"suffix": ".svg"' in meta.decode()  # steps.svg, on page one: an SVG running code instead
+        entry.write_bytes(json.dumps({**forged, "suffix": ".svg"} if own else forged).encode() + b"\n" + SCRIPTED)
+    assert built(run, "second") == first
+
+
+def test_a_forged_entry_does_not_let_an_svg_with_a_script_through(project, run):
+    """An entry saying 'package the source as it is' for a drawing that runs code: it is checked all the same."""
+    svg = project / COURSE / "images" / "map.svg"
+    svg.write_bytes(SCRIPTED)
+    write_module(project, "# Two\n\n![A map of the zones](../images/map.svg)\n")
+    key = Media(DEFAULT, root=project)._key(hashlib.sha256(SCRIPTED).hexdigest(), ".svg")
+    entry = project / "courses" / ".coursepack-cache" / key[:2] / f"{key}.img"
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(b'{"height": 10, "optimised": false, "suffix": ".svg", "width": 10}\n')
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"{COURSE}/images/map.svg:1: this SVG has an event handler attribute 'onload' on <svg> — {UNSAFE}"]
 
 
 def test_same_sources_give_byte_identical_zips_without_a_cache(project, run):

@@ -342,3 +342,24 @@ def test_content_tabs_switch_from_the_keyboard_without_script_and_print_whole(le
     page.emulate_media(media="print")
     assert windows.is_visible() and linux.is_visible() and page.locator(".cp-tabs .admonition-title").nth(1).is_visible()
     assert not page.locator(".cp-tabs > label").first.is_visible(), "print shows titles, not buttons"
+
+
+def test_content_tabs_beside_a_heading_with_a_buttons_id_still_switch(build_copy, open_context):
+    """A heading whose id is the one the first tab's button would get keeps it; the button's moves, and its
+    label still shows its tab (with one id twice, the label pointed at the heading and did nothing)."""
+    def change(course: Path) -> None:
+        module = course / "modules" / "01-why-land-use.md"
+        module.write_text(module.read_text(encoding="utf-8") + '\n## Tabs {: #01-why-land-use-tabs-1-1 }\n\n'
+                          '=== "Windows"\n\n    Run `dir`.\n\n=== "Linux"\n\n    Run `ls`.\n', encoding="utf-8")
+
+    [package] = [p for p in build_copy("land-use-basics", change) if "en/01-why-land-use.html" in p.names]
+    _, page, watch = open_context()
+    page.goto(package.url("en/01-why-land-use.html"))
+    windows, linux = (page.locator(".cp-tabs > .tab").nth(i) for i in (0, 1))
+    labels = page.locator(".cp-tabs > label")
+    labels.nth(1).click()
+    assert linux.is_visible() and not windows.is_visible()
+    labels.nth(0).click()
+    assert windows.is_visible() and not linux.is_visible(), "the first tab's label shows it again"
+    assert page.locator("h2[id='01-why-land-use-tabs-1-1']").text_content() == "Tabs" and watch.errors == []
+    assert axe_problems(page, "01-why-land-use.html") == []
