@@ -52,7 +52,8 @@ def measure(name: str, files: list[bytes]) -> None:
             given_up += len(data) - len(result.data) if result.data is not None else 0
     total = sum(map(len, files))
     print(f"{name:<44} {len(files):>5} {total:>10,} B  kept {kept:>4}  given up {given_up:>5} B "
-          f"({given_up / max(total, 1):.3%})  pre-check {precheck * 1000:7.1f} ms  Pillow saved {pillow_kept * 1000:7.1f} ms")
+          f"({given_up / max(total, 1):.3%})  pre-check {precheck * 1000:7.1f} ms  "
+          f"Pillow saved {pillow_kept * 1000:7.1f} ms")
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -114,7 +114,7 @@ class Media:
                 "height": result.height}
         try:
             write_cache_entry(self.cache / key[:2] / f"{key}{CACHE_SUFFIX}",
-                       json.dumps(meta, sort_keys=True).encode() + b"\n" + (result.data or b""))
+                              json.dumps(meta, sort_keys=True).encode() + b"\n" + (result.data or b""))
         except OSError:
             pass  # a cache that cannot be written (read-only share, full disk) only costs time next build
 
