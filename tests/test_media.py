@@ -25,6 +25,7 @@ from builder import images, pnghead, raster
 from builder.images import ImageSettings, optimise_svg
 from builder.media import Media
 from builder.package import write_cache_entry
+from builder.problems import Problems
 from builder.raster import optimise
 
 COURSE = "courses/town-course"
@@ -207,6 +208,7 @@ def test_a_png_pillow_would_not_shrink_is_kept_without_opening_it(project, run, 
     assert files["files/images/chart.png"] == source
     assert '<img alt="Bar chart" src="files/images/chart.png" width="40" height="30">' in \
         files["02-first-steps.html"].decode()
+    assert built(run, "again") == files  # from the cache entry the first build wrote
 
 
 def test_a_grey_png_under_8_bits_is_kept_pillow_would_widen_it():
@@ -226,6 +228,36 @@ def test_a_grey_png_under_8_bits_is_kept_pillow_would_widen_it():
         "text", "pHYs", "after IEND", "bad CRC", "RGB", "8-bit grey"])
 def test_a_png_that_might_shrink_or_is_unusual_goes_to_pillow(variant):
     assert pnghead.cannot_shrink(variant, 1280) is None
+
+
+def apng() -> bytes:
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    return encoded(frames[0], save_all=True, append_images=frames[1:], duration=100)
+
+
+def huge_header(width: int, height: int) -> bytes:
+    """A 1-bit PNG claiming `width` × `height` pixels, with a few bytes of stream."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (pnghead.SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(bytes(99), 9))
+            + png_chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("name, data, packaged, error", [
+    ("anim.png", apng(), (None, ".png", 40, 30), None),  # kept: re-encoding would drop the animation
+    ("deep.png", encoded(Image.new("I;16", (40, 30))), (None, ".png", 40, 30), None),
+    ("print.jpg", encoded(photo(60, 40).convert("CMYK"), "JPEG"), (True, ".jpg", 60, 40), None),
+    ("bomb.png", huge_header(20_000, 20_000), None, "cannot read this image (Image size (400000000 pixels) exceeds"),
+    ("cut.png", indexed_png()[:-30], None, "cannot read this image ("),
+], ids=["APNG", "16-bit", "CMYK JPEG", "bomb", "truncated"])
+def test_hostile_images_keep_their_outcome_with_the_pre_check(tmp_path, name, data, packaged, error):
+    (tmp_path / name).write_bytes(data)
+    problems = Problems()
+    prepared = Media(DEFAULT, None, root=tmp_path).prepare(tmp_path / name, problems)
+    if error:
+        assert prepared is None and [p.message[:len(error)] for p in problems.errors] == [error]
+    else:
+        assert not problems.items
+        assert (prepared.data and True, prepared.suffix, prepared.width, prepared.height) == packaged
 
 
 def test_a_png_broken_inside_sound_chunks_is_still_an_author_error(project, run):
