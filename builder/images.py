@@ -20,7 +20,7 @@ from builder.urls import scheme
 
 OPTIMISED = {".png", ".jpg", ".jpeg"}  # re-encoded; other raster formats are only measured
 MEASURED = {".gif", ".webp"}  # kept as they are: re-encoding could drop an animation
-RECIPE = f"2 pillow {PIL.__version__} lxml {'.'.join(map(str, etree.LXML_VERSION))}"  # change = new cache keys
+RECIPE = f"3 pillow {PIL.__version__} lxml {'.'.join(map(str, etree.LXML_VERSION))}"  # change = new cache keys
 
 SVG_NS = "http://www.w3.org/2000/svg"
 _EDITOR_NS = {"http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import lxml.html
 
-from builder import images
+from builder import images, pnghead
 from builder.images import BadImage, ImageSettings, Optimised
 from builder.limits import role_of
 from builder.offline_check import check_css
-from builder.package import file_sha256, write_file
+from builder.package import file_sha256, write_cache_entry
 from builder.problems import Problems
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css
 from builder.safefiles import Refused, check_course_file, decode_text, read_course_file
@@ -106,15 +106,15 @@ class Media:
             return None  # not cached yet, or an entry from elsewhere: do the work again
 
     def _store(self, key: str, result: Optimised) -> None:
-        """One file per image, a line of JSON then the bytes: a cold build writes hundreds of them, each a
-        temp file and a rename (about half a millisecond), more than optimising a small PNG costs."""
+        """One file per image, a line of JSON then the bytes, written the cheap way (a cold build writes
+        thousands: a random temp file each cost about as much as optimising a small PNG)."""
         if self.cache is None:
             return
         meta = {"optimised": result.data is not None, "suffix": result.suffix, "width": result.width,
                 "height": result.height}
         try:
-            write_file(self.cache / key[:2] / f"{key}{CACHE_SUFFIX}",
-                       json.dumps(meta, sort_keys=True).encode() + b"\n" + (result.data or b""))
+            write_cache_entry(self.cache / key[:2] / f"{key}{CACHE_SUFFIX}",
+                              json.dumps(meta, sort_keys=True).encode() + b"\n" + (result.data or b""))
         except OSError:
             pass  # a cache that cannot be written (read-only share, full disk) only costs time next build
 
@@ -140,6 +140,8 @@ def _trusted(result: Optimised, suffix: str, source: bytes) -> bool:
 def _optimise(data: bytes, suffix: str, settings: ImageSettings) -> Optimised:
     if suffix == ".svg":
         return images.optimise_svg(data)
+    if suffix == ".png" and (size := pnghead.cannot_shrink(data, settings.max_width)):
+        return Optimised(None, suffix, *size)  # already as small as Pillow would make it: not even opened
     from builder import raster  # Pillow: only for an image the cache does not have
 
     if suffix in images.MEASURED:

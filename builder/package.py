@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".mp3", ".m4a", ".aac", ".ogg", ".oga",
                    ".opus", ".mp4", ".m4v", ".webm", ".ogv", ".zip", ".gz", ".woff", ".woff2"}
 FIRST = ("imsmanifest.xml", "index.html")
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
 
 
 def entry_order(name: str) -> tuple[int, str]:
@@ -95,6 +97,27 @@ def write_file(target: Path, data: bytes) -> None:
     temp = _temp_beside(target)
     try:
         temp.write_bytes(data)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_cache_entry(target: Path, data: bytes) -> None:
+    """Write a small cache file atomically at a fraction of `write_file`'s cost (a cold build writes
+    thousands): the temp name is fixed per process and thread instead of drawn at random and chmod-ed,
+    and the folder is made only when missing. Workers writing the same entry write the same bytes, each
+    through its own temp file, and os.replace is atomic: a reader finds a whole entry or none. A build
+    killed mid-write leaves at most one `.<pid>-<thread>.part` per folder, which nothing ever reads."""
+    temp = target.parent / f".{os.getpid()}-{threading.get_ident()}.part"
+    try:
+        handle = os.open(temp, _NEW_FILE, 0o644)
+    except FileNotFoundError:  # a new folder, or a cache deleted while a server runs
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(temp, _NEW_FILE, 0o644)
+    try:
+        with open(handle, "wb") as out:
+            out.write(data)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Raster images re-encoded with Pillow: PNG and JPEG made smaller, GIF and WebP measured.
 
-Kept apart from builder.images so that Pillow is imported only when an image is not in the cache.
+Kept apart from builder.images so that Pillow is imported only when an image is not in the cache
+(and, for a PNG, when builder.pnghead cannot tell from its bytes that it would not shrink).
 """
 
 from __future__ import annotations

@@ -9,17 +9,23 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
 import random
+import struct
 import zipfile
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageFilter
 from PIL.PngImagePlugin import PngInfo
 
-from builder import images, raster
+from builder import images, pnghead, raster
 from builder.images import ImageSettings, optimise_svg
 from builder.media import Media
+from builder.package import write_cache_entry
+from builder.problems import Problems
 from builder.raster import optimise
 
 COURSE = "courses/town-course"
@@ -174,6 +180,97 @@ def test_an_image_pillow_cannot_read_is_an_author_error(project, run):
     result = run("build", COURSE, "--out", "dist")
     assert result.exit_code == 1
     assert f"{COURSE}/images/broken.png:1: cannot read this image (" in result.stderr
+
+
+# --- PNGs kept without Pillow (builder.pnghead) ---------------------------------------------------
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def indexed_png(width: int = 40, height: int = 30, colours: int = 20, *, level: int = 9, row_filter: int = 0,
+                palette: bytes | None = None, extra: bytes = b"", interlace: int = 0) -> bytes:
+    """A palette PNG as libpng-based optimisers write it: 8-bit unfiltered rows, every colour used."""
+    palette = palette or bytes(v for i in range(colours) for v in (i * 12, 255 - i * 12, 7))
+    rows = b"".join(bytes([row_filter]) + bytes((x + y) % colours for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, interlace)
+    return (pnghead.SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"PLTE", palette) + extra
+            + png_chunk(b"IDAT", zlib.compress(rows, level)) + png_chunk(b"IEND", b""))
+
+
+def test_a_png_pillow_would_not_shrink_is_kept_without_opening_it(project, run, monkeypatch):
+    source = indexed_png()
+    assert optimise(source, ".png", DEFAULT).data is None  # what Pillow makes of it: nothing smaller
+    (project / COURSE / "images" / "chart.png").write_bytes(source)
+    write_module(project, "# Two\n\n![Bar chart](../images/chart.png)\n")
+    monkeypatch.setattr(raster, "optimise", lambda *a: pytest.fail("Pillow was asked"))
+    files = built(run)
+    assert files["files/images/chart.png"] == source
+    assert '<img alt="Bar chart" src="files/images/chart.png" width="40" height="30">' in \
+        files["02-first-steps.html"].decode()
+    assert built(run, "again") == files  # from the cache entry the first build wrote
+
+
+def test_a_grey_png_under_8_bits_is_kept_pillow_would_widen_it():
+    source = encoded(flat().convert("1"), optimize=True)
+    assert pnghead.cannot_shrink(source, 1280) == (800, 500)
+    assert optimise(source, ".png", DEFAULT).data is None
+
+
+@pytest.mark.parametrize("variant", [
+    indexed_png(level=6), indexed_png(row_filter=1), indexed_png(colours=16), indexed_png(interlace=1),
+    indexed_png(width=1300), indexed_png(colours=20, palette=bytes(range(63))),  # an entry never used
+    indexed_png(palette=bytes(57) + b"\x01\x02\x03"),  # the same colour twice
+    indexed_png(extra=png_chunk(b"tEXt", b"Author\0Ana")), indexed_png(extra=png_chunk(b"pHYs", bytes(9))),
+    indexed_png() + b"trailing", indexed_png()[:-5] + b"\xff" + indexed_png()[-4:],  # a wrong CRC
+    encoded(flat(), optimize=True), encoded(flat().convert("L"), optimize=True),
+], ids=["level 6", "filtered rows", "16 colours", "interlaced", "too wide", "unused entry", "same colour twice",
+        "text", "pHYs", "after IEND", "bad CRC", "RGB", "8-bit grey"])
+def test_a_png_that_might_shrink_or_is_unusual_goes_to_pillow(variant):
+    assert pnghead.cannot_shrink(variant, 1280) is None
+
+
+def apng() -> bytes:
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    return encoded(frames[0], save_all=True, append_images=frames[1:], duration=100)
+
+
+def huge_header(width: int, height: int) -> bytes:
+    """A 1-bit PNG claiming `width` × `height` pixels, with a few bytes of stream."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (pnghead.SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(bytes(99), 9))
+            + png_chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("name, data, packaged, error", [
+    ("anim.png", apng(), (None, ".png", 40, 30), None),  # kept: re-encoding would drop the animation
+    ("deep.png", encoded(Image.new("I;16", (40, 30))), (None, ".png", 40, 30), None),
+    ("print.jpg", encoded(photo(60, 40).convert("CMYK"), "JPEG"), (True, ".jpg", 60, 40), None),
+    ("bomb.png", huge_header(20_000, 20_000), None, "cannot read this image (Image size (400000000 pixels) exceeds"),
+    ("cut.png", indexed_png()[:-30], None, "cannot read this image ("),
+], ids=["APNG", "16-bit", "CMYK JPEG", "bomb", "truncated"])
+def test_hostile_images_keep_their_outcome_with_the_pre_check(tmp_path, name, data, packaged, error):
+    (tmp_path / name).write_bytes(data)
+    problems = Problems()
+    prepared = Media(DEFAULT, None, root=tmp_path).prepare(tmp_path / name, problems)
+    if error:
+        assert prepared is None and [p.message[:len(error)] for p in problems.errors] == [error]
+    else:
+        assert not problems.items
+        assert (prepared.data and True, prepared.suffix, prepared.width, prepared.height) == packaged
+
+
+def test_a_png_broken_inside_sound_chunks_is_still_an_author_error(project, run):
+    rows = b"".join(b"\0" + random.Random(y).randbytes(5) for y in range(30))  # 40 pixels of 1 bit
+    rows = zlib.compress(rows, 9)[:-20]  # the stream stops short; the chunks' CRCs are right
+    header = struct.pack(">IIBBBBB", 40, 30, 1, 0, 0, 0, 0)
+    broken = (pnghead.SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", rows) + png_chunk(b"IEND", b""))
+    assert pnghead.cannot_shrink(broken, 1280) is None
+    (project / COURSE / "images" / "broken.png").write_bytes(broken)
+    write_module(project, "# Two\n\n![A broken chart](../images/broken.png)\n")
+    result = run("build", COURSE, "--out", "dist")
+    assert result.exit_code == 1
+    assert f"{COURSE}/images/broken.png:1: cannot read this image (image file is truncated" in result.stderr
 
 
 # --- SVG -------------------------------------------------------------------------------------------
@@ -337,6 +434,25 @@ def test_a_forged_entry_does_not_let_an_svg_with_a_script_through(project, run):
     result = run("build", COURSE, "--out", "dist")
     assert result.exit_code == 1
     assert error_lines(result) == [f"{COURSE}/images/map.svg:1: this SVG has an event handler attribute 'onload' on <svg> — {UNSAFE}"]
+
+
+def write_entries(folder: Path) -> None:
+    """What a worker does on a cold build: cache entries, some of them the ones another worker writes."""
+    for _ in range(10):
+        for n in range(20):
+            write_cache_entry(folder / f"{n:02d}" / f"{n}.img", bytes([n]) * 5000)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_cache_entries_are_whole_while_processes_write_the_same_ones(tmp_path):
+    folder = tmp_path / "cache"
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        writing = [pool.submit(write_entries, folder) for _ in range(2)]
+        while not all(w.done() for w in writing):
+            for entry in folder.glob("*/*.img"):  # a reader sees a whole entry or none
+                assert entry.read_bytes() == bytes([int(entry.stem)]) * 5000
+        [w.result() for w in writing]
+    assert sorted(p.name for p in folder.glob("*/*")) == sorted(f"{n}.img" for n in range(20))  # no temp left
 
 
 def test_same_sources_give_byte_identical_zips_without_a_cache(project, run):
