@@ -27,7 +27,7 @@ from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css
-from builder.safefiles import read_course_text
+from builder.safefiles import RealPaths, read_course_text
 from builder.tabs import switchable_tabs
 from builder.trees import HEADINGS, demote_headings, inner_html, remove_keeping_tail
 from builder.urls import split_srcset
@@ -77,9 +77,9 @@ def build_pages(course: Course, lang: str, problems: Problems, media: Media | No
     `media` prepares the course's files and `names` names them in packages; share one of each
     between the languages of a course, so each file is optimised once and a collision reported once.
     """
-    module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
     packing = Packing(media or Media(course.images, root=course.root), Shelf(), names or FileNames(course.root))
+    module_pages = {packing.real_paths.of(p): m.page for m in course.modules for p in m.files.values()}
     pages = []
     for module in course.modules:
         page = build_page(course, module, lang, module_pages, problems, t, packing)
@@ -98,6 +98,7 @@ class Packing:
     shelf: Shelf
     names: FileNames | None = None
     listings: dict[Path, set[str]] = field(default_factory=dict)  # folders' names, for builder.refs
+    real_paths: RealPaths = field(default_factory=RealPaths)  # folders' resolved paths, for builder.refs
 
 
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
@@ -142,7 +143,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     _add_front_matter_boxes(root, source, t, problems)
     _insert_quizzes(root, quizzes, sections, toc)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None,
-                        packing.listings if packing else {})
+                        packing.listings if packing else {}, packing.real_paths if packing else RealPaths())
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
