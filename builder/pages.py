@@ -9,13 +9,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 from markdown.extensions.toc import unique
 
 from builder import progress
 from builder.course import Course, ModuleSource
 from builder.divs import FRONT_MATTER_BOXES, KEPT_ID, convert_divs, front_matter_boxes
-from builder.docids import ids_in
+from builder.docids import WITH_ID, ids_in
 from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
@@ -195,11 +196,12 @@ def _make_room(root, toc_tokens: list[dict], taken: dict[str, str], source: Sour
     (`## Quiz zones` beside the quiz `zones` gets `#quiz-zones_1`): the quiz keeps the anchor links
     and My progress use. An id the author wrote ({: #main }, id="quiz-zones") is an error.
     """
-    used = ids_in(root) | set(taken)
-    for element in root.iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
+    used: set[str] = set()
+    for element in WITH_ID(root):
+        ident = element.get("id")
         if ident not in taken:
             continue
+        used = used or ids_in(root) | set(taken)  # before the first renaming: every id on the page
         setters = _setter_lines(source, ident)
         if setters or element.tag not in HEADINGS:
             problems.error(source.path, setters[0] if setters else source.line_of(ident),
@@ -313,10 +315,8 @@ def _entry(token: dict) -> TocEntry:
 
 def _ids(root, source: Source, problems: Problems) -> set[str]:
     seen: dict[str, int] = {}
-    for element in root.iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
-        if ident is None:
-            continue
+    for element in WITH_ID(root):
+        ident = element.get("id")
         if ident in seen:
             problems.error(source.path, _id_line(source, ident, seen[ident]),
                            f"the id '{ident}' is used twice on this page", "give each heading or anchor its own id")
@@ -369,10 +369,11 @@ def _check_definitions(root, source: Source, problems: Problems) -> None:
                        "under the table")
 
 
+_REFERRING = etree.XPath("descendant-or-self::*[@* or self::style]")  # what else refers to nothing
+
+
 def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in _REFERRING(root):
         line = int(element.attrib.pop(SOURCE_LINE, 0))
         for attr in LINK_ATTRS.get(element.tag, ()) + LOAD_ATTRS.get(element.tag, ()):
             value = element.get(attr)

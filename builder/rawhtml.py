@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
 
 import lxml.html
 import nh3
+from lxml import etree
 
 from builder.markup import Source
 from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem
@@ -84,7 +84,7 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
     forged = any(RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # written by the author
-    for element in list(_elements(root)):
+    for element in _elements(root):
         for refusal in refusals(element, forged):
             problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
             if refusal.attribute is not None:
@@ -97,13 +97,17 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
                      link_rel=None, strip_comments=True)
 
 
-def _elements(parent) -> Iterator:
-    """Every element below `parent`, but not inside one that is refused (that one error is enough)."""
-    for element in parent:
-        if isinstance(element.tag, str):
-            yield element
-            if element.tag.lower() in ALLOWED:
-                yield from _elements(element)
+def _elements(root) -> list:
+    """Every element below `root`, but not inside one that is refused (that one error is enough)."""
+    found, refused = [], set()
+    for element in root.iterdescendants(etree.Element):
+        if refused and element.getparent() in refused:
+            refused.add(element)
+            continue
+        found.append(element)
+        if element.tag.lower() not in ALLOWED:
+            refused.add(element)
+    return found
 
 
 def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
@@ -112,6 +116,8 @@ def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
     tag = element.tag.lower()
     if tag not in ALLOWED:
         return [Refusal((f"<{tag}",), f"raw HTML <{tag}> is not allowed", TAG_HINTS.get(tag, LIST))]
+    if not element.attrib and not (tag == "style" and element.text):
+        return []
     for (of, name), values in VALUES.items():  # <link rel="preconnect">, <input type="image">: another element
         value = element.get(name)
         if of == tag and value is not None and value.strip().lower() not in values:
