@@ -201,7 +201,8 @@ def _make_room(root, toc_tokens: list[dict], taken: dict[str, str], source: Sour
         ident = element.get("id")
         if ident not in taken:
             continue
-        used = used or ids_in(root) | set(taken)  # before the first renaming: every id on the page
+        if not used:  # every id on the page, read before the first renaming
+            used = ids_in(root) | set(taken)
         setters = _setter_lines(source, ident)
         if setters or element.tag not in HEADINGS:
             problems.error(source.path, setters[0] if setters else source.line_of(ident),
@@ -369,7 +370,7 @@ def _check_definitions(root, source: Source, problems: Problems) -> None:
                        "under the table")
 
 
-_REFERRING = etree.XPath("descendant-or-self::*[@* or self::style]")  # what else refers to nothing
+_REFERRING = etree.XPath("descendant-or-self::*[@* or self::style]")  # all that may name a file or page
 
 
 def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:

@@ -83,8 +83,8 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
-    forged = any(RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # written by the author
-    for element in _CHECKED(root):
+    forged = any(RESERVED in line and RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # by the author
+    for element in _checked(root):
         for refusal in refusals(element, forged):
             problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
             if refusal.attribute is not None:
@@ -97,11 +97,22 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
                      link_rel=None, strip_comments=True)
 
 
-_ALLOWED_TAG = " or ".join(f"self::{tag}" for tag in sorted(ALLOWED))
-# what refusals() may find something in: an element not allowed, or with attributes or a style sheet, but none
-# inside an element not allowed (that one error is enough); XPath walks in C, in document order
-_CHECKED = etree.XPath(f"descendant::*[(@* or self::style or not({_ALLOWED_TAG})) "
-                       f"and not(ancestor::*[not({_ALLOWED_TAG})])]")
+# what refusals() may find something in: an element not allowed, with attributes, or a style sheet (XPath
+# picks them in C without making a Python object of every element; most have nothing to check)
+_CANDIDATES = etree.XPath(f"descendant::*[@* or self::style or not(contains(' {' '.join(sorted(ALLOWED))} ', "
+                          "concat(' ', name(), ' ')))]")
+
+
+def _checked(root) -> list:
+    """The elements below `root` that may be refused, but none inside a refused one (that one error is enough)."""
+    found, refused = [], []
+    for element in _CANDIDATES(root):
+        if refused and any(above in refused for above in element.iterancestors()):
+            continue
+        found.append(element)
+        if element.tag.lower() not in ALLOWED:
+            refused.append(element)
+    return found
 
 
 def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
