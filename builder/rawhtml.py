@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 import lxml.html
 import nh3
-from lxml import etree
 
 from builder.markup import Source
 from builder.offline_check import CLICK_SCHEMES, NEVER, Finding, check_css, click_problem
@@ -84,7 +84,7 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
     forged = any(RESERVED in line and RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # by the author
-    for element in _checked(root):
+    for element in list(_elements(root)):
         for refusal in refusals(element, forged):
             problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
             if refusal.attribute is not None:
@@ -97,22 +97,13 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
                      link_rel=None, strip_comments=True)
 
 
-# what refusals() may find something in: an element not allowed, with attributes, or a style sheet (XPath
-# picks them in C without making a Python object of every element; most have nothing to check)
-_CANDIDATES = etree.XPath(f"descendant::*[@* or self::style or not(contains(' {' '.join(sorted(ALLOWED))} ', "
-                          "concat(' ', name(), ' ')))]")
-
-
-def _checked(root) -> list:
-    """The elements below `root` that may be refused, but none inside a refused one (that one error is enough)."""
-    found, refused = [], []
-    for element in _CANDIDATES(root):
-        if refused and any(above in refused for above in element.iterancestors()):
-            continue
-        found.append(element)
-        if element.tag.lower() not in ALLOWED:
-            refused.append(element)
-    return found
+def _elements(parent) -> Iterator:
+    """Every element below `parent`, but not inside one that is refused (that one error is enough)."""
+    for element in parent:
+        if isinstance(element.tag, str):
+            yield element
+            if element.tag.lower() in ALLOWED:
+                yield from _elements(element)
 
 
 def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
