@@ -99,7 +99,8 @@ class FileNames:
         """'images/карта.png' (relative to the course folder) -> 'files/images/karta.png'."""
         if self._names is None:
             self._names = package_names(_walk(self.root))
-        return FOLDER + self._names.get(path, safe_path(path))
+        name = self._names.get(path)
+        return FOLDER + (safe_path(path) if name is None else name)
 
     def claim(self, path: str, page: Path, line: int, problems: Problems) -> str:
         """The file's package name; an error when another packaged file has that name but for letter case."""

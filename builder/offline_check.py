@@ -16,6 +16,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache, wraps
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote_to_bytes
@@ -210,10 +211,13 @@ def check_svg(data: bytes, folder: str = "") -> list[Finding]:
 def check_element(element: lxml.etree._Element, folder: str) -> list[Finding]:
     """One element's attributes and content, wherever it comes from (page, drawing, inline SVG)."""
     tag = element.tag.rpartition("}")[2].lower()  # SVG's are namespaced
-    line = element.sourceline or 0
     items = tuple(element.items())
-    own, attributes = (_judged if sum(len(n) + len(v) for n, v in items) <= _REMEMBERED else _judge)(tag, items, folder)
+    judge = _judged if sum(map(len, chain.from_iterable(items))) <= _REMEMBERED else _judge
+    own, attributes = judge(tag, items, folder)
     text = check_css(element.text, folder) if tag == "style" and element.text else []  # lines from the <style> tag's
+    if not (own or attributes or text):  # most elements: no line to look up, no lists to build
+        return []
+    line = element.sourceline or 0
     return ([Finding(f.message, f.needle, f.hint, line) for f in own]
             + [Finding(f.message, f.needle, f.hint, line + f.line - 1) for f in text]
             + [Finding(f.message, f.needle, f.hint, line) for f in attributes])

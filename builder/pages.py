@@ -9,13 +9,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 from markdown.extensions.toc import unique
 
 from builder import progress
 from builder.course import Course, ModuleSource
 from builder.divs import FRONT_MATTER_BOXES, KEPT_ID, convert_divs, front_matter_boxes
-from builder.docids import ids_in
+from builder.docids import WITH_ID, ids_in
 from builder.limits import MODULE, markdown_shape
 from builder.locale import strings
 from builder.markup import Source, split_source, to_html
@@ -27,7 +28,7 @@ from builder.quiz import Quiz, check_unique_ids, extract_quizzes
 from builder.quizhtml import plain, quiz_section
 from builder.rawhtml import sanitise
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, SOURCE_LINE, CourseFile, PageLink, Resolver, rewrite_css
-from builder.safefiles import read_course_text
+from builder.safefiles import RealPaths, read_course_text
 from builder.tabs import switchable_tabs
 from builder.trees import HEADINGS, demote_headings, inner_html, remove_keeping_tail
 from builder.urls import split_srcset
@@ -77,9 +78,9 @@ def build_pages(course: Course, lang: str, problems: Problems, media: Media | No
     `media` prepares the course's files and `names` names them in packages; share one of each
     between the languages of a course, so each file is optimised once and a collision reported once.
     """
-    module_pages = {p.resolve(): m.page for m in course.modules for p in m.files.values()}
     t = strings(course, lang)
     packing = Packing(media or Media(course.images, root=course.root), Shelf(), names or FileNames(course.root))
+    module_pages = {packing.real_paths.of(p): m.page for m in course.modules for p in m.files.values()}
     pages = []
     for module in course.modules:
         page = build_page(course, module, lang, module_pages, problems, t, packing)
@@ -98,6 +99,7 @@ class Packing:
     shelf: Shelf
     names: FileNames | None = None
     listings: dict[Path, set[str]] = field(default_factory=dict)  # folders' names, for builder.refs
+    real_paths: RealPaths = field(default_factory=RealPaths)  # folders' resolved paths, for builder.refs
 
 
 def build_page(course: Course, module: ModuleSource, lang: str, module_pages: dict[Path, str],
@@ -142,7 +144,7 @@ def build_page(course: Course, module: ModuleSource, lang: str, module_pages: di
     _add_front_matter_boxes(root, source, t, problems)
     _insert_quizzes(root, quizzes, sections, toc)  # before the checks below, which then cover quizzes too
     resolver = Resolver(course.root, path, module_pages, problems, packing.names if packing else None,
-                        packing.listings if packing else {})
+                        packing.listings if packing else {}, packing.real_paths if packing else RealPaths())
     page = Page(module, path, title, source.meta.get("description", ""), _duration(source.meta),
                 "", toc, _ids(root, source, problems), fallback=fallback, quizzes=quizzes)
     _check_alt(root, source, problems)
@@ -194,11 +196,13 @@ def _make_room(root, toc_tokens: list[dict], taken: dict[str, str], source: Sour
     (`## Quiz zones` beside the quiz `zones` gets `#quiz-zones_1`): the quiz keeps the anchor links
     and My progress use. An id the author wrote ({: #main }, id="quiz-zones") is an error.
     """
-    used = ids_in(root) | set(taken)
-    for element in root.iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
+    used: set[str] = set()
+    for element in WITH_ID(root):
+        ident = element.get("id")
         if ident not in taken:
             continue
+        if not used:  # every id on the page, read before the first renaming
+            used = ids_in(root) | set(taken)
         setters = _setter_lines(source, ident)
         if setters or element.tag not in HEADINGS:
             problems.error(source.path, setters[0] if setters else source.line_of(ident),
@@ -312,10 +316,8 @@ def _entry(token: dict) -> TocEntry:
 
 def _ids(root, source: Source, problems: Problems) -> set[str]:
     seen: dict[str, int] = {}
-    for element in root.iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
-        if ident is None:
-            continue
+    for element in WITH_ID(root):
+        ident = element.get("id")
         if ident in seen:
             problems.error(source.path, _id_line(source, ident, seen[ident]),
                            f"the id '{ident}' is used twice on this page", "give each heading or anchor its own id")
@@ -368,10 +370,11 @@ def _check_definitions(root, source: Source, problems: Problems) -> None:
                        "under the table")
 
 
+_REFERRING = etree.XPath("descendant-or-self::*[@* or self::style]")  # all that may name a file or page
+
+
 def _resolve_refs(root, source: Source, resolver: Resolver, page: Page) -> None:
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in _REFERRING(root):
         line = int(element.attrib.pop(SOURCE_LINE, 0))
         for attr in LINK_ATTRS.get(element.tag, ()) + LOAD_ATTRS.get(element.tag, ()):
             value = element.get(attr)

@@ -83,7 +83,7 @@ def sanitise(body: str, source: Source, problems: Problems) -> str:
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     lines = _Lines(source)
-    forged = any(RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # written by the author
+    forged = any(RESERVED in line and RESERVED in _INLINE_CODE.sub("", line) for line in lines.lower)  # by the author
     for element in list(_elements(root)):
         for refusal in refusals(element, forged):
             problems.error(source.path, lines.find(*refusal.needles), refusal.message, refusal.hint)
@@ -112,6 +112,8 @@ def refusals(element, reserved_refused: bool = False) -> list[Refusal]:
     tag = element.tag.lower()
     if tag not in ALLOWED:
         return [Refusal((f"<{tag}",), f"raw HTML <{tag}> is not allowed", TAG_HINTS.get(tag, LIST))]
+    if not element.attrib and not (tag == "style" and element.text):
+        return []
     for (of, name), values in VALUES.items():  # <link rel="preconnect">, <input type="image">: another element
         value = element.get(name)
         if of == tag and value is not None and value.strip().lower() not in values:

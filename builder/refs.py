@@ -17,7 +17,7 @@ from builder.css import css_urls as tokenized_urls
 from builder.limits import module_suffix, role_of
 from builder.names import FileNames
 from builder.problems import Problems, closest
-from builder.safefiles import Refused, check_course_file
+from builder.safefiles import RealPaths, Refused, check_course_file
 from builder.urls import split_srcset  # noqa: F401 (its home was here: code on other branches names it)
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
@@ -62,9 +62,10 @@ class Resolver:
     problems: Problems
     names: FileNames | None = None  # share one between the pages of a course, so a collision is reported once
     listings: dict[Path, set[str]] = field(default_factory=dict)  # folder -> names; share one between pages too
+    real_paths: RealPaths = field(default_factory=RealPaths)  # share one between the pages of one build too
 
     def __post_init__(self) -> None:
-        self.real_root = self.root.resolve()
+        self.real_root = self.real_paths.folder(self.root)
         self.names = self.names or FileNames(self.root)
 
     def resolve(self, value: str, tag: str, line: int) -> tuple[str, CourseFile | PageLink | None]:
@@ -92,7 +93,7 @@ class Resolver:
             self._error(line, f"'{value}' is an absolute path", "write the path relative to this Markdown file")
             return value, None
         candidate = self.source.parent / path
-        target = candidate.resolve()
+        target = self.real_paths.of(candidate)
         if not target.is_relative_to(self.real_root):
             if Path(os.path.abspath(candidate)).is_relative_to(os.path.abspath(self.root)):  # via a symlink
                 self._error(line, f"'{value}' is a link to a file outside the course folder",
@@ -116,7 +117,7 @@ class Resolver:
                         "add it to the course's modules, or link to one of them")
             return value, None
         try:
-            check_course_file(self.root, target, role_of(target.suffix))
+            check_course_file(self.root, target, role_of(target.suffix), self.real_paths)
         except Refused as e:
             self._error(line, f"'{value}': {e.message}", e.hint)
             return value, None

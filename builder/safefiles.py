@@ -33,18 +33,42 @@ class Refused(Exception):
         self.message, self.hint = message, hint
 
 
-def check_course_file(root: Path, path: Path, role: Role) -> int:
+class RealPaths:
+    """Paths with every link followed, each folder resolved once: a course's pages name hundreds of files
+    in a few folders, and resolving a path costs a system call per part of it.
+
+    Keep one for one pass over a course only: a folder made a link after it was resolved is not seen."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def folder(self, path: Path) -> Path:
+        """`path.resolve()`, remembered."""
+        real = self._folders.get(path)
+        if real is None:
+            real = self._folders[path] = path.resolve()
+        return real
+
+    def of(self, path: Path) -> Path:
+        """`path.resolve()`: its folder's, remembered, and its name, followed when it is a link."""
+        if path.name in ("", ".", ".."):
+            return path.resolve()
+        real = self.folder(path.parent) / path.name
+        return path.resolve() if real.is_symlink() else real
+
+
+def check_course_file(root: Path, path: Path, role: Role, real_paths: RealPaths | None = None) -> int:
     """The size of a course file that may be read; Refused says why one may not (nothing is read)."""
-    real = _real(root, path, role)
+    real = _real(root, path, role, real_paths or RealPaths())
     info = _stat(real, role, os.stat)
     with _opened(real, role):  # permission to read is only known by trying
         pass
     return info.st_size
 
 
-def read_course_file(root: Path, path: Path, role: Role) -> bytes:
+def read_course_file(root: Path, path: Path, role: Role, real_paths: RealPaths | None = None) -> bytes:
     """The bytes of a course file, or Refused: outside the course, not a regular file, unreadable or too big."""
-    real = _real(root, path, role)
+    real = _real(root, path, role, real_paths or RealPaths())
     _stat(real, role, os.stat)  # a FIFO or device is never opened
     with _opened(real, role) as handle:
         _stat(handle.fileno(), role, os.fstat)
@@ -94,10 +118,10 @@ def _lf(data: AnyStr) -> AnyStr:
     return data.replace(cr + lf, lf).replace(cr, lf)
 
 
-def _real(root: Path, path: Path, role: Role) -> Path:
+def _real(root: Path, path: Path, role: Role, real_paths: RealPaths) -> Path:
     """`path` with every link followed, when that stays inside `root`."""
-    real = path.resolve()
-    if real.is_relative_to(root.resolve()):
+    real = real_paths.of(path)
+    if real.is_relative_to(real_paths.folder(root)):
         return real
     if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root)):
         raise Refused(f"this {role.name} is a link to a file outside the course folder", OUTSIDE_HINT)

@@ -42,5 +42,7 @@ def demote_headings(root: etree._Element) -> None:
 
 def inner_html(root: etree._Element) -> str:
     """The HTML inside `root`, without `root` itself (a fragment parsed with a made-up parent)."""
+    if root.tag == "div" and not root.attrib and not root.tail:  # as parsed: serialise it whole, in one call
+        return lxml.html.tostring(root, encoding="unicode")[len("<div>"):-len("</div>")]
     inner = html.escape(root.text or "", quote=False)
     return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

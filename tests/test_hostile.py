@@ -524,3 +524,22 @@ def test_long_but_valid_modules_take_linear_time(project: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "1 of 1 course checked; 0 errors, 0 warnings", result.stderr
+
+
+def test_real_paths_follow_links_as_resolve_does(tmp_path: Path) -> None:
+    """RealPaths remembers folders, yet every link in a path (last part, folder, '..' after a link) is followed."""
+    from builder.safefiles import RealPaths
+    outside, course = tmp_path / "outside", tmp_path / "course"
+    (outside / "deep").mkdir(parents=True)
+    (course / "images").mkdir(parents=True)
+    (outside / "secret.png").write_bytes(b"x")
+    (course / "images" / "map.png").write_bytes(b"x")
+    (course / "images" / "leak.png").symlink_to(outside / "secret.png")
+    (course / "images" / "inside.png").symlink_to(course / "images" / "map.png")
+    (course / "away").symlink_to(outside / "deep", target_is_directory=True)
+    real = RealPaths()
+    for written in ("images/map.png", "images/leak.png", "images/inside.png", "away/../secret.png", "away/x.png",
+                    "images/../images/leak.png", "images/..", "missing/../images/map.png", "images/nothing.png"):
+        path = course / written
+        assert real.of(path) == path.resolve(), written
+        assert real.of(path) == path.resolve(), written  # and again, from the folders it remembers
