@@ -21,7 +21,7 @@ from builder.offline_check import check_css
 from builder.package import file_sha256, write_cache_entry
 from builder.problems import Problems
 from builder.refs import LINK_ATTRS, LOAD_ATTRS, CourseFile, rewrite_css
-from builder.safefiles import Refused, check_course_file, decode_text, read_course_file
+from builder.safefiles import RealPaths, Refused, check_course_file, decode_text, read_course_file
 from builder.urls import split_srcset
 
 CACHE_FOLDER = ".coursepack-cache"
@@ -53,6 +53,7 @@ class Media:
     def __init__(self, settings: ImageSettings, cache: Path | None = None, *, root: Path) -> None:
         self.settings, self.cache, self.root = settings, cache, root  # files are read only inside `root`
         self._prepared: dict[Path, Prepared | None] = {}
+        self._real_paths = RealPaths()  # one build of one course: its folders resolved once
 
     def prepare(self, source: Path, problems: Problems) -> Prepared | None:
         """The packaged form of a file, or None when it cannot be packaged (the problem is recorded)."""
@@ -64,9 +65,9 @@ class Media:
         suffix, role = source.suffix.lower(), role_of(source.suffix)
         try:
             if role.text or suffix in IMAGE_SUFFIXES:
-                data = read_course_file(self.root, source, role)
+                data = read_course_file(self.root, source, role, self._real_paths)
             else:  # audio, video and other files can be large: checked here, hashed in blocks
-                check_course_file(self.root, source, role)
+                check_course_file(self.root, source, role, self._real_paths)
                 return Prepared(None, suffix, file_sha256(source))
         except Refused as e:
             problems.error(source, 0, e.message, e.hint)
