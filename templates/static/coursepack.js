@@ -373,17 +373,17 @@
     if (ok != null) box.insertBefore(own(d.createElement('span'), ok ? 'js_correct' : 'js_incorrect'), box.firstChild);
   }
   function quiz(sec) {
-    var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(), seen = 0,
+    var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(), seen,
       btn = one('.cp-check', sec), out = own(one('.cp-result', sec));
     if (!z) return;
     all('.cp-q', sec).forEach(function (f) { fs[f.getAttribute('data-q')] = f; });
     function left() { return z.graded && z.attempts ? z.attempts - (S.q[z.i] || [0])[0] : 1; }
-    function sync() { // the newest record on view, this page's or another tab's; a record changed only
+    function sync() { // the newest record on view, this page's or another tab's: at start (seen unset), once changed
       var n = (S.q[z.i] || [0])[0];
       if (n == seen) return;
       seen = n;
       z.questions.forEach(function (q) { if (S.a[q.k]) write(fs[q.id], q, S.a[q.k]); });
-      show('');
+      if (n) show('');
     }
     // msg: this attempt's score; the best attempt decides passing. A graded quiz keeps its
     // answers back while the learner may try again and has not passed.
