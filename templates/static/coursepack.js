@@ -77,11 +77,10 @@
   function store(k, s) {
     try { return s == null ? localStorage.getItem(k) || '' : s ? localStorage.setItem(k, s) : localStorage.removeItem(k); } catch (e) { return ''; }
   }
-  // The newest state: the shell's, or the stored one unless this page's own is newer (a write refused)
+  // The newest state: the shell's or the stored one, unless this page's last is newer (a write refused)
   function load() {
     var s;
-    try { if (shell) return shell.get(); } catch (e) { return mem; }
-    s = store(KEY);
+    try { s = shell ? shell.get() : store(KEY); } catch (e) {}
     return s && dec(s).n >= dec(mem).n ? s : mem;
   }
   function save(ix, quiet) { // quiet: no report to the LMS (the page may be going)

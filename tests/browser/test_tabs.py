@@ -181,3 +181,17 @@ def test_a_tab_that_missed_the_news_keeps_the_other_tabs_answer(package, open_co
     answer(page, "roads", "The council")
     assert stored(page)[4:7:2] == ["12s.12s", "0.1"], "both answers kept"
     assert not watch.take().errors
+
+
+def test_a_full_storage_loses_no_answer_of_the_open_page(package, open_context):
+    # Saves re-read the stored state, which a full storage leaves behind: this page's own writes win.
+    _, page, watch = open_context()
+    page.goto(url(package, True))
+    page.evaluate("() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError') } }")
+    answer(page, "homes", "Residential")
+    answer(page, "roads", "The council")
+    page.goto(url(package, True, "progress.html"))
+    page.wait_for_function("() => !document.getElementById('page-progress').hidden")
+    assert page.locator("#cp-quizzes span").all_inner_texts() == ["best score 100%, attempts used: 1"] * 2
+    assert stored(page)[4] == ".", "the stored state is the one from before the storage was full"
+    assert not watch.take().errors
