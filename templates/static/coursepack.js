@@ -544,13 +544,14 @@
   try { shell = w.parent != w && w.parent.coursepackShell; } catch (e) {}
   if (!shell && lms()) return;
   // Active time: the gaps between interactions while the page is shown, each counted up to 5 minutes,
-  // and none after its window lost the focus until it has it again: two windows side by side count
+  // and none after its window lost the focus until it is used again: two windows side by side count
   // once (docs/tracking.md). Kept without a report when the page is hidden, left or its window left.
-  'keydown mousemove touchstart scroll visibilitychange pagehide focus blur'.split(' ').forEach(function (k) {
+  // The first two also reach a window without the focus; the last two are the window's (or an element's).
+  'mousemove scroll keydown touchstart visibilitychange pagehide focus blur'.split(' ').forEach(function (k, i) {
     w.addEventListener(k, function (e) {
-      var n = +new Date(), f = k.length < 6; // focus, blur
-      if (f ? e.target != w : away) return; // an element's focus or blur; or another window has the focus
-      if (f) away = k == 'blur';
+      var n = +new Date();
+      if (i > 5 && e.target != w || i < 2 && away) return; // an element's focus or blur; or not in use
+      if (i > 1) away = k == 'blur'; // a key, a touch, the page shown: in use (a focus event may never come)
       spent += last && Math.min(n - last, 3e5);
       last = n;
       if (k != 'pagehide' && !away && !d.hidden) return;
@@ -580,6 +581,6 @@
     if (e.persisted) { visit(); fresh(); }
   });
   w.addEventListener('storage', function (e) { // another tab saved: show what it did (never in a frame)
-    if (e.key == KEY && e.newValue && !shell) { S = dec(load()); fresh(); }
+    if (e.key == KEY && !shell) { S = dec(load()); fresh(); }
   });
 })(window, document);

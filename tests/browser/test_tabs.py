@@ -195,3 +195,18 @@ def test_a_full_storage_loses_no_answer_of_the_open_page(package, open_context):
     assert page.locator("#cp-quizzes span").all_inner_texts() == ["best score 100%, attempts used: 1"] * 2
     assert stored(page)[4] == ".", "the stored state is the one from before the storage was full"
     assert not watch.take().errors
+
+
+def test_a_window_that_lost_the_focus_counts_again_once_used(package, open_context):
+    _, page, watch = two_tabs(open_context, package)
+    leave(page)
+    spend(page, 2)  # the mouse passes over the window while the learner works in another: not counted
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")  # shown again, no focus event
+    spend(page, 1)
+    leave(page)
+    spend(page, 2)
+    page.keyboard.press("Tab")  # a key reaches only the window with the focus
+    spend(page, 1)
+    page.goto(url(package, False, "progress.html"))
+    assert int(stored(page)[5], 36) == 120, stored(page)
+    assert not watch.take().errors
