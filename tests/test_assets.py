@@ -17,7 +17,8 @@ import pytest
 from builder.assets import minify, shipped, shipped_bytes
 
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
-BUDGET = 9653  # bytes of gzip -9 of every shipped script and stylesheet together (bench/README.md)
+BUDGET = 9794  # bytes of gzip -9 of every shipped script and stylesheet together (bench/README.md);
+# +141 B: coursepack.js merges what two tabs save and shows another tab's saves (docs/tracking.md)
 CMI5_RUNTIME = STATIC.parent / "formats" / "cmi5.js"  # in cmi5 packages only, beside coursepack.js
 CMI5_BUDGET = 3584  # bytes of gzip -9: launch, token, launch data, statements, bookmark (it was 2.9 KB)
 
@@ -35,6 +36,13 @@ def test_the_cmi5_runtime_is_es5_and_small():
     es5(CMI5_RUNTIME.read_text(encoding="utf-8"))  # old WebViews: a syntax error here would stop the course
     size = len(gzip.compress(shipped_bytes(CMI5_RUNTIME), 9))
     assert size < CMI5_BUDGET, f"cmi5.js is {size} B gzipped, budget {CMI5_BUDGET} B"
+
+
+def test_the_runtime_is_es5():
+    from calmjs.parse import es5
+
+    # the minifier falls back to whitespace removal for newer syntax, so only a parse says old browsers run it
+    es5((STATIC / "coursepack.js").read_text(encoding="utf-8"))
 
 
 def test_scripts_and_stylesheets_are_minified_deterministically():

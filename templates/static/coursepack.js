@@ -3,7 +3,7 @@
   var C = w.coursepackCourse;
   if (!C || !d.querySelector || ![].map) return; // ES5 (and so JSON) or nothing
   var T = C.strings, P = C.pages, Z = C.quizzes, Q = [], KEY = 'coursepack:' + C.id + ':' + C.version,
-    here, cur, shell, S, mem, fault, last = +new Date(), spent = 0;
+    here, cur, shell, S, mem, fault, last = +new Date(), spent = 0, away, syncs = [];
   locate();
   Z.forEach(function (z, i) {
     z.i = i;
@@ -77,8 +77,11 @@
   function store(k, s) {
     try { return s == null ? localStorage.getItem(k) || '' : s ? localStorage.setItem(k, s) : localStorage.removeItem(k); } catch (e) { return ''; }
   }
+  // The newest state: the shell's or the stored one, unless this page's last is newer (a write refused)
   function load() {
-    try { return shell ? shell.get() : store(KEY) || mem; } catch (e) { return mem; }
+    var s;
+    try { s = shell ? shell.get() : store(KEY); } catch (e) {}
+    return s && dec(s).n >= dec(mem).n ? s : mem;
   }
   function save(ix, quiet) { // quiet: no report to the LMS (the page may be going)
     var r = '';
@@ -369,11 +372,18 @@
     if (ok != null) box.insertBefore(own(d.createElement('span'), ok ? 'js_correct' : 'js_incorrect'), box.firstChild);
   }
   function quiz(sec) {
-    var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(),
+    var z = Z.filter(function (x) { return x.id == sec.getAttribute('data-quiz'); })[0], fs = {}, t0 = new Date(), seen,
       btn = one('.cp-check', sec), out = own(one('.cp-result', sec));
     if (!z) return;
     all('.cp-q', sec).forEach(function (f) { fs[f.getAttribute('data-q')] = f; });
     function left() { return z.graded && z.attempts ? z.attempts - (S.q[z.i] || [0])[0] : 1; }
+    function sync() { // the newest record on view, this page's or another tab's: at start (seen unset), once changed
+      var n = (S.q[z.i] || [0])[0];
+      if (n == seen) return;
+      seen = n;
+      z.questions.forEach(function (q) { if (S.a[q.k]) write(fs[q.id], q, S.a[q.k]); });
+      if (n) show('');
+    }
     // msg: this attempt's score; the best attempt decides passing. A graded quiz keeps its
     // answers back while the learner may try again and has not passed.
     function show(msg) {
@@ -387,11 +397,11 @@
         hide(btn, 1);
       }
     }
-    z.questions.forEach(function (q) { if (S.a[q.k]) write(fs[q.id], q, S.a[q.k]); });
     hide(btn);
-    if (S.q[z.i]) show('');
+    sync();
+    syncs.push(sync);
     one('form', sec).addEventListener('submit', function (e) {
-      var miss = [], got = 0, ix = [], now = new Date(), r = S.q[z.i] || [0, 0], vals;
+      var miss = [], got = 0, ix = [], now = new Date(), r, vals;
       e.preventDefault();
       if (btn.hasAttribute('hidden')) return;
       vals = z.questions.map(function (q) {
@@ -406,13 +416,17 @@
         out.textContent = t('js_unanswered', {count: miss.length});
         return one('input,select,textarea', miss[0]).focus();
       }
+      S = dec(load()); // this attempt goes onto the newest state: another tab may have saved since
+      if (left() < 1 || z.survey && S.q[z.i]) return sync(); // ... its last attempt, or this survey
+      r = S.q[z.i] || [0, 0];
       z.questions.forEach(function (q, i) {
         var ok = grade(q, vals[i]);
         S.a[q.k] = vals[i];
         got += ok ? q.h : 0;
         if (shell && vals[i]) ix.push(inter(q, vals[i], ok, now - t0, shell.v4));
       });
-      S.q[z.i] = [r[0] + 1, Math.max(r[1], got)];
+      S.q[z.i] = [seen = r[0] + 1, Math.max(r[1], got)];
+      S.c = cur;
       t0 = now;
       save(ix);
       show(t('js_score', {count: z.m / 100, score: pct(got, z.m), got: got / 100}) + ' ');
@@ -494,6 +508,10 @@
   function addr(p) { var s = one('[data-cp-page="' + p + '"]'); return s ? '#' + s.id : p; } // where a page is
 
   // start
+  function fresh() { // the state on view: quizzes another tab answered, My progress
+    syncs.forEach(function (f) { f(); });
+    if (cur == 'P') progress();
+  }
   function visit() {
     S = dec(load());
     if (cur != 'H' && cur != 'P') S.v[cur] = 1;
@@ -525,14 +543,18 @@
 
   try { shell = w.parent != w && w.parent.coursepackShell; } catch (e) {}
   if (!shell && lms()) return;
-  // Active time: the gaps between interactions while the page is shown, each counted up to 5 minutes
-  // (docs/tracking.md); kept without a report when the page is hidden or left.
-  'keydown mousemove touchstart scroll visibilitychange pagehide'.split(' ').forEach(function (k) {
-    w.addEventListener(k, function () {
+  // Active time: the gaps between interactions while the page is shown, each counted up to 5 minutes,
+  // and none after its window lost the focus until it is used again: two windows side by side count
+  // once (docs/tracking.md). Kept without a report when the page is hidden, left or its window left.
+  // The first two also reach a window without the focus; the last two are the window's (or an element's).
+  'mousemove scroll keydown touchstart visibilitychange pagehide focus blur'.split(' ').forEach(function (k, i) {
+    w.addEventListener(k, function (e) {
       var n = +new Date();
+      if (i > 5 && e.target != w || i < 2 && away) return; // an element's focus or blur; or not in use
+      if (i > 1) away = k == 'blur'; // a key, a touch, the page shown: in use (a focus event may never come)
       spent += last && Math.min(n - last, 3e5);
       last = n;
-      if (k != 'pagehide' && !d.hidden) return;
+      if (k != 'pagehide' && !away && !d.hidden) return;
       last = 0;
       if (spent) {
         S = dec(load()); // the newest state (another tab may have saved since), and this page's time
@@ -546,16 +568,19 @@
   else try { first = !sessionStorage.getItem(KEY); sessionStorage.setItem(KEY, 1); } catch (e) { first = !d.referrer; }
   all('.cp-quiz[data-quiz]').forEach(quiz);
   if (one('#cp-save')) saver(one('#cp-save'));
-  if (cur == 'P') progress();
+  fresh();
   all('.cp-finish').forEach(finisher); // the single file has two: last module and My progress
   if (first && was != 'H' && (shell || was !== cur)) resume(was);
   else if (one('.cp-resume')) one('#main').removeChild(one('.cp-resume')); // no offer, no element
   w.addEventListener('hashchange', function () { // in the single file, maybe another page
     var before = here;
     locate();
-    if (here != before) { visit(); if (cur == 'P') progress(); }
+    if (here != before) { visit(); fresh(); }
   });
   w.addEventListener('pageshow', function (e) { // back from the page cache: the state may have moved on
-    if (e.persisted) { visit(); if (cur == 'P') progress(); }
+    if (e.persisted) { visit(); fresh(); }
+  });
+  w.addEventListener('storage', function (e) { // another tab saved: show what it did (never in a frame)
+    if (e.key == KEY && !shell) { S = dec(load()); fresh(); }
   });
 })(window, document);
