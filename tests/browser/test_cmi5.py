@@ -14,7 +14,6 @@ import shutil
 import uuid
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -117,7 +116,7 @@ def assert_cmi5(statements: list[dict], launch, mastery: float = 0.8) -> None:
         context = s["context"]
         assert context["registration"] == launch.registration
         assert context["extensions"][SESSION_ID] == launch.session  # the context template, kept
-        assert {"id": f"https://coursepack.invalid/courses/tracked-course/en/au"} in \
+        assert {"id": "https://coursepack.invalid/courses/tracked-course/en/au"} in \
             context["contextActivities"]["grouping"]
         categories = [c["id"] for c in context["contextActivities"].get("category", [])]
         if verb == "answered":  # cmi5 allowed: not in the cmi5 category; about a question of the AU

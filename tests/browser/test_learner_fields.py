@@ -8,7 +8,6 @@ time the learner spends is exactly what the test lets pass.
 from __future__ import annotations
 
 import json
-import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from kit import built_course
 from test_accessibility import axe_problems
 
 COURSE_YAML = """\
@@ -49,16 +49,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Path:
     """The course's offline package, unzipped."""
-    root = tmp_path_factory.mktemp("fields")
-    course = root / "fields-course"
-    (course / "modules").mkdir(parents=True)
-    (course / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-    (course / "modules" / "01-zones.md").write_text(MODULE, encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(course), "--out", str(root / "dist"), "--format", "offline"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(root / "dist" / "fields-course-1.0.0-offline.zip") as archive:
-        archive.extractall(root / "offline")
-    return root / "offline"
+    return built_course(tmp_path_factory.mktemp("fields"), COURSE_YAML, {"modules/01-zones.md": MODULE})
 
 
 def freeze(clock) -> None:

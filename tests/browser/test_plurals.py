@@ -6,13 +6,10 @@ translator's `_few` and `_many` forms reach learners. Opened from file://, local
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from builder.cli import main
+from kit import built_course
 
 COURSE_YAML = """\
 id: plural-runtime
@@ -39,19 +36,9 @@ def quiz(quiz_id: str, points: list[float]) -> str:
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory) -> str:
-    root = tmp_path_factory.mktemp("plural-runtime")
-    course = root / "plural-runtime"
-    (course / "modules").mkdir(parents=True)
-    (course / "templates" / "locales").mkdir(parents=True)
-    (course / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-    (course / "templates" / "locales" / "ru.yaml").write_text(RU, encoding="utf-8")
     body = quiz("five", [1] * 5) + quiz("two", [1, 1]) + quiz("one", [1]) + quiz("half", [0.5, 1])
-    (course / "modules" / "01-quiz.md").write_text(f"# Проверка\n\n{body}", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(course), "--out", str(root / "dist"), "--format", "offline"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(root / "dist" / "plural-runtime-1.0.0-offline.zip") as archive:
-        archive.extractall(root / "offline")
-    return (Path(root / "offline") / "01-quiz.html").as_uri()
+    files = {"templates/locales/ru.yaml": RU, "modules/01-quiz.md": f"# Проверка\n\n{body}"}
+    return (built_course(tmp_path_factory.mktemp("plural-runtime"), COURSE_YAML, files) / "01-quiz.html").as_uri()
 
 
 def result_after(page, quiz_id: str, answer: bool) -> str:
@@ -84,20 +71,11 @@ js_score_other: "Rezultat: {score}% ({got} od {count} bodova)."
 
 def test_croatian_fractions_take_the_form_of_their_digits(tmp_path, open_context):
     """CLDR's Croatian rule reads the digits after the point: 1,1 is 'one', 1,5 'other', 2,3 'few'."""
-    course = tmp_path / "hr-fractions"
-    (course / "modules").mkdir(parents=True)
-    (course / "templates" / "locales").mkdir(parents=True)
-    (course / "course.yaml").write_text(COURSE_YAML.replace("plural-runtime", "hr-fractions").replace("ru", "hr"),
-                                        encoding="utf-8")
-    (course / "templates" / "locales" / "hr.yaml").write_text(HR, encoding="utf-8")
     body = quiz("a", [0.1, 1]) + quiz("b", [0.5, 1]) + quiz("c", [1.3, 1])
-    (course / "modules" / "01-quiz.md").write_text(f"# Kviz\n\n{body}", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(course), "--out", str(tmp_path / "dist"), "--format", "offline"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(tmp_path / "dist" / "hr-fractions-1.0.0-offline.zip") as archive:
-        archive.extractall(tmp_path / "offline")
+    files = {"templates/locales/hr.yaml": HR, "modules/01-quiz.md": f"# Kviz\n\n{body}"}
+    offline = built_course(tmp_path, COURSE_YAML.replace("plural-runtime", "hr-fractions").replace("ru", "hr"), files)
     _, page, watch = open_context()
-    page.goto((tmp_path / "offline" / "01-quiz.html").as_uri())
+    page.goto((offline / "01-quiz.html").as_uri())
     assert [result_after(page, q, answer=True).split(").")[0] + ")" for q in ("a", "b", "c")] == [
         "Rezultat: 100% (1,1 od 1,1 boda, jednina)", "Rezultat: 100% (1,5 od 1,5 bodova)",
         "Rezultat: 100% (2,3 od 2,3 boda, malo)"]

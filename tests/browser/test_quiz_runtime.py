@@ -6,13 +6,11 @@ One small course is built into a temporary folder and opened from file:// (local
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from builder.cli import main
+from kit import built_course
 
 MANY = [0, 31, 32, 35]  # options past 32 bits: the saved bitmask needs more than 32-bit integers
 COURSE_YAML = """\
@@ -73,17 +71,8 @@ KEY = "coursepack:quiz-runtime:1.0.0"
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Path:
     """The course's offline package, unzipped."""
-    root = tmp_path_factory.mktemp("quiz-runtime")
-    course = root / "quiz-runtime"
-    (course / "modules").mkdir(parents=True)
-    (course / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-    for name, text in (("01-intro.md", CHECK), ("02-final.md", FINAL), ("03-survey.md", SURVEY)):
-        (course / "modules" / name).write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(course), "--out", str(root / "dist"), "--format", "offline"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(root / "dist" / "quiz-runtime-1.0.0-offline.zip") as archive:
-        archive.extractall(root / "offline")
-    return root / "offline"
+    modules = {"modules/01-intro.md": CHECK, "modules/02-final.md": FINAL, "modules/03-survey.md": SURVEY}
+    return built_course(tmp_path_factory.mktemp("quiz-runtime"), COURSE_YAML, modules)
 
 
 def quiz_page(open_context, package: Path, name: str, **options):

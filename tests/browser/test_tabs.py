@@ -9,14 +9,12 @@ from one window to the other is the window `blur` and `focus` events the browser
 
 from __future__ import annotations
 
-import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from builder.cli import main
+from kit import built_course
 
 COURSE_YAML = """\
 id: tabs-course
@@ -52,15 +50,7 @@ SINGLE_PAGE = "#page-01-zones"
 def package(tmp_path_factory) -> Path:
     """The folder holding the course's offline package, unzipped (offline/), and its single file."""
     root = tmp_path_factory.mktemp("tabs")
-    course = root / "tabs-course"
-    (course / "modules").mkdir(parents=True)
-    (course / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-    (course / "modules" / "01-zones.md").write_text(MODULE, encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(course), "--out", str(root / "dist"), "-f", "offline",
-                                       "-f", "single"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(root / "dist" / "tabs-course-1.0.0-offline.zip") as archive:
-        archive.extractall(root / "offline")
+    built_course(root, COURSE_YAML, {"modules/01-zones.md": MODULE}, ("offline", "single"))
     return root
 
 
