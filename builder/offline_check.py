@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import posixpath
-import re
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from itertools import chain

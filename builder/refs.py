@@ -18,7 +18,6 @@ from builder.limits import module_suffix, role_of
 from builder.names import FileNames
 from builder.problems import Problems, closest
 from builder.safefiles import RealPaths, Refused, check_course_file
-from builder.urls import split_srcset  # noqa: F401 (its home was here: code on other branches names it)
 
 LINK_ATTRS = {"a": ("href",), "area": ("href",)}
 LOAD_ATTRS = {"img": ("src", "srcset"), "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),

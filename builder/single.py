@@ -28,7 +28,7 @@ from lxml.html import HtmlElement
 
 from builder.assets import minify
 from builder.docids import ids_in, relink, section_id, unique_ids
-from builder.formats import MAX_INLINE, SINGLE  # noqa: F401 (named here by callers)
+from builder.formats import MAX_INLINE
 from builder.locale import Strings, fill, strings
 from builder.package import Entry
 from builder.problems import Problems

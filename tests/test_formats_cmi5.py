@@ -6,7 +6,6 @@ What the runtime sends is tested in a browser against a stub LRS (tests/browser/
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import zipfile
 from pathlib import Path
