@@ -17,7 +17,8 @@ from builder.zips import DEFLATED, STORED, HashingWriter, Store, write_zip
 STORED_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".mp3", ".m4a", ".aac", ".ogg", ".oga",
                    ".opus", ".mp4", ".m4v", ".webm", ".ogv", ".zip", ".gz", ".woff", ".woff2"}
 FIRST = ("imsmanifest.xml", "index.html")
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
+# O_NOFOLLOW: a temp name planted as a link in a cache folder from elsewhere must not make us write through it
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def entry_order(name: str) -> tuple[int, str]:

@@ -10,8 +10,10 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import random
 import struct
+import threading
 import zipfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -453,6 +455,19 @@ def test_cache_entries_are_whole_while_processes_write_the_same_ones(tmp_path):
                 assert entry.read_bytes() == bytes([int(entry.stem)]) * 5000
         [w.result() for w in writing]
     assert sorted(p.name for p in folder.glob("*/*")) == sorted(f"{n}.img" for n in range(20))  # no temp left
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="no O_NOFOLLOW")
+def test_a_cache_entry_is_never_written_through_a_planted_link(tmp_path):
+    """The temp name of a cache write is predictable; one planted as a link in a cache folder from elsewhere (a
+    shared repository, a restored CI cache) must not make the build overwrite the file it points to."""
+    victim, folder = tmp_path / "victim.txt", tmp_path / "cache" / "ab"
+    victim.write_text("keep me")
+    folder.mkdir(parents=True)
+    (folder / f".{os.getpid()}-{threading.get_ident()}.part").symlink_to(victim)
+    with pytest.raises(OSError):  # Media._store takes an OSError as "no cache this time"
+        write_cache_entry(folder / "ab.img", b"image")
+    assert victim.read_text() == "keep me" and not (folder / "ab.img").exists()
 
 
 def test_same_sources_give_byte_identical_zips_without_a_cache(project, run):
