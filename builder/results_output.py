@@ -51,10 +51,19 @@ def course_lines(course: CourseResults, by: str | None = None) -> list[str]:
 
 
 def learner_table(course: CourseResults) -> list[str]:
-    """Learner, language, pages viewed, completion, success and score."""
+    """Learner, language, pages viewed, completion, success, score, minutes spent and where the learner is
+    from (the learner fields they filled in), as a coordinator reads the class at a glance."""
     rows = [(shorten(r.learner, 24), shorten(r.lang, 8), f"{r.viewed}/{r.total}", r.completion, r.success,
-             "—" if r.score is None else f"{r.score:g}%") for r in course.learners]
-    return _table(("learner", "lang", "pages", "completion", "success", "score"), rows, right=(5,))
+             "—" if r.score is None else f"{r.score:g}%", "—" if r.seconds is None else f"{round(r.seconds / 60):,}",
+             shorten(_from(r), 24)) for r in course.learners]
+    return _table(("learner", "lang", "pages", "completion", "success", "score", "minutes", "from"), rows,
+                  right=(5, 6))
+
+
+def _from(r: LearnerResult) -> str:
+    """The learner fields given, in their order: 'Huanta · 2026 B'."""
+    fields = dict(r.profile)
+    return " · ".join(fields[name] for name in LEARNER_FIELDS if fields.get(name))
 
 
 def question_table(course: CourseResults) -> list[str]:
