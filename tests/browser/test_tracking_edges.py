@@ -86,8 +86,7 @@ def fail_twice_and_finish(visit) -> None:
     wait_content(visit, "index.html")
     learner.open("03-final-quiz.html")
     for _ in range(2):
-        learner.answer("final", FAILING)
-        learner.submit("final")
+        learner.take("final", FAILING)
     learner.next()
     learner.finish()
     visit.page.wait_for_function("() => lms.calls.some(c => /^(LMSFinish|Terminate)$/.test(c.method))")
@@ -126,8 +125,7 @@ def test_review_browse_and_no_credit_change_nothing(version, how, tracked, lms_s
     if version == "1.2":  # the state came back: both attempts are used, the quiz stays locked
         assert check.is_hidden(), "a third attempt is offered"
     if check.is_visible():  # no data handed back: the quiz is open, and its result goes nowhere
-        learner.answer("final", PASSING)
-        learner.submit("final")
+        learner.take("final", PASSING)
     learner.next()
     learner.finish()
     assert learner.frame.locator(".cp-finish p").inner_text() == EN["js_review"], "Finish said it saved"
@@ -154,8 +152,7 @@ def test_a_passed_record_is_never_downgraded(version, tracked, lms_server, lms_c
     wait_content(visit, "index.html")
     learner.start()
     learner.next()
-    learner.answer("check", CHECK_WRONG)
-    learner.submit("check")
+    learner.take("check", CHECK_WRONG)
     held = core(version, visit.stored())
     if version == "1.2":
         assert held["status"] == "passed"
@@ -179,8 +176,7 @@ def test_a_strict_lms_gets_a_state_that_fits_and_every_answer_comes_back(version
     learner = in_lms(first)
     wait_content(first, "index.html")
     learner.open(VIEWS)
-    learner.answer("views", answers)
-    learner.submit("views")
+    learner.take("views", answers)
     keep = learner.frame.evaluate("() => coursepackCourse.keep")
     assert 250 <= keep < 500
     state = core(version, first.stored())["suspend_data"]
@@ -221,8 +217,7 @@ def test_after_a_session_expires_the_next_visit_goes_on_from_the_newer_copy(vers
     learner.next()
     first.page.evaluate("() => { lms.faults['*'] = 'false'; }")  # the session expires
     learner.next()
-    learner.answer("final", PASSING)
-    learner.submit("final")
+    learner.take("final", PASSING)
     assert note(learner) == EN["js_not_saved"]
     first.leave()
     assert core(version, first.stored())["location"] == "02-water.html"
@@ -251,8 +246,7 @@ def test_after_initialize_fails_the_next_visit_goes_on_from_the_browser_copy(ver
     assert note(learner) == EN["js_not_saved"]
     learner.start()
     learner.next()
-    learner.answer("check", CHECK_WRONG)
-    learner.submit("check")
+    learner.take("check", CHECK_WRONG)
     assert note(learner) == EN["js_not_saved"]
     first.page.close()
 
@@ -348,8 +342,7 @@ def test_progress_reaches_1_only_when_the_rule_is_met(tracked, lms_server, lms_c
     assert held["completion"] == "incomplete"
     assert_number(held["progress"], 0.8, "cmi.progress_measure: 4 of 4 pages and 0 of 1 graded quiz")
     learner.previous()
-    learner.answer("final", PASSING)
-    learner.submit("final")
+    learner.take("final", PASSING)
     held = core("2004", visit.stored())
     assert held["completion"] == "completed"
     assert_number(held["progress"], 1, "cmi.progress_measure once the rule is met")
